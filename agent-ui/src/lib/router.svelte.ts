@@ -1,0 +1,44 @@
+// Hash routing without a library: #/clients, #/clients/new, #/clients/12, #/clients/12/edit,
+// #/tasks, #/admin/users, #/admin/audit.
+
+export type Route =
+  | { name: "clients" }
+  | { name: "client-new" }
+  | { name: "client"; id: number }
+  | { name: "client-edit"; id: number }
+  | { name: "tasks" }
+  | { name: "admin-users" }
+  | { name: "admin-audit" }
+  | { name: "not-found"; path: string };
+
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, "").replace(/\/+$/, "") || "/clients";
+  const parts = path.split("/").filter(Boolean);
+  const [a, b, c] = parts;
+  if (a === "clients") {
+    if (parts.length === 1) return { name: "clients" };
+    if (b === "new" && parts.length === 2) return { name: "client-new" };
+    if (b && /^\d+$/.test(b)) {
+      if (parts.length === 2) return { name: "client", id: Number(b) };
+      if (c === "edit" && parts.length === 3) return { name: "client-edit", id: Number(b) };
+    }
+  }
+  if (a === "tasks" && parts.length === 1) return { name: "tasks" };
+  if (a === "admin" && parts.length === 2) {
+    if (b === "users") return { name: "admin-users" };
+    if (b === "audit") return { name: "admin-audit" };
+  }
+  return { name: "not-found", path };
+}
+
+export const router = $state<{ route: Route }>({ route: parseHash(location.hash) });
+
+window.addEventListener("hashchange", () => {
+  router.route = parseHash(location.hash);
+});
+
+export function navigate(path: string): void {
+  const hash = path.startsWith("#") ? path : `#${path}`;
+  if (location.hash === hash) router.route = parseHash(hash);
+  else location.hash = hash;
+}

@@ -1,0 +1,166 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import express from "express";
+import type { Config } from "./platform/config.js";
+import type { Logger } from "./platform/logger.js";
+import { openDatabase, type Database } from "./platform/db/database.js";
+import { createRedis } from "./platform/redis.js";
+import { createQueue } from "./platform/queue.js";
+import { Realtime } from "./platform/realtime/realtime.js";
+import { errorHandler, notFoundHandler } from "./platform/http/error-handler.js";
+import { AuditService } from "./audit/audit.service.js";
+import { AuthService } from "./auth/auth.service.js";
+import { UsersService } from "./auth/users.service.js";
+import { requireAuth } from "./auth/auth.middleware.js";
+import { authPublicRoutes, authRoutes } from "./auth/auth.routes.js";
+import { PhoneIndex } from "./crm/phone-index.js";
+import { ClientsService } from "./crm/clients.service.js";
+import { ContactsService } from "./crm/contacts.service.js";
+import { TimelineService } from "./crm/timeline.service.js";
+import { TasksService } from "./crm/tasks.service.js";
+import { ClientChangeBus } from "./crm/client-change-bus.js";
+import { scheduleTaskReminders } from "./crm/task-reminders.js";
+import { crmRoutes } from "./crm/crm.routes.js";
+
+export const version = "0.1.0";
+
+export interface App {
+  config: Config;
+  db: Database;
+  server: http.Server;
+  users: UsersService;
+  clients: ClientsService;
+  phoneIndex: PhoneIndex;
+  /** Listens on config.port (0 picks a free one); resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops taking requests, ends sockets and jobs, then closes Redis and the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every module and wires them; nothing else constructs services. */
+export async function createApp(config: Config, log: Logger): Promise<App> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, "pgdata") });
+  const redis = createRedis(config.redisUrl, log);
+
+  const audit = new AuditService(db);
+  const users = new UsersService(db, audit);
+  const auth = new AuthService(db, audit, config.sessionTtlHours);
+  await bootstrapAdmin(users, config, log);
+
+  const expressApp = express();
+  const server = http.createServer(expressApp);
+  const realtime = new Realtime(server, auth, redis, config.redisPrefix, log);
+
+  const phoneIndex = new PhoneIndex(db);
+  let bus: ClientChangeBus | null = null;
+  const clients = new ClientsService({
+    db,
+    audit,
+    phoneIndex,
+    defaultCountry: config.defaultCountry,
+    onChange: (clientId) => {
+      bus?.publish(clientId);
+      realtime.toAll("client:changed", { clientId });
+    },
+  });
+  bus = new ClientChangeBus(redis, config.redisPrefix, (clientId) => {
+    phoneIndex.refreshClient(clientId).catch((err: Error) => log.error({ err, clientId }, "phone index refresh failed"));
+  }, log);
+  const indexLoad = phoneIndex
+    .load()
+    .then(() => log.info({ numbers: phoneIndex.size }, "phone index loaded"))
+    .catch((err: Error) => log.error({ err }, "phone index load failed; lookups use SQL"));
+  const contacts = new ContactsService(db, clients, config.defaultCountry);
+  const timeline = new TimelineService(db, clients);
+  const tasks = new TasksService(db, clients);
+
+  const maintenance = createQueue<{ kind: string }>("crm-maintenance", redis, config.redisPrefix);
+  maintenance.on("error", (err) => log.warn({ err: err.message }, "maintenance queue error"));
+  scheduleTaskReminders(maintenance, tasks, realtime, log).catch((err: Error) =>
+    log.error({ err }, "could not schedule task reminders"),
+  );
+  const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
+  sessionPurge.unref();
+
+  expressApp.disable("x-powered-by");
+  expressApp.set("trust proxy", "loopback");
+  expressApp.use((_req, res, next) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    next();
+  });
+  const api = express.Router();
+  api.use(express.json({ limit: "1mb" }));
+  api.get("/health", async (_req, res) => {
+    const dbOk = await db.query("SELECT 1 AS ok").then(() => true, () => false);
+    res.status(dbOk ? 200 : 503).json({
+      status: dbOk ? "ok" : "degraded",
+      version,
+      ami: "disconnected",
+      db: dbOk ? "ok" : "down",
+      dbKind: db.kind,
+      redis: redis.status === "ready" ? "ok" : "down",
+      phoneIndex: phoneIndex.ready ? "ready" : "loading",
+    });
+  });
+  api.use(authPublicRoutes(auth));
+  api.use(requireAuth(auth));
+  api.use(authRoutes(auth, users, audit));
+  api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, defaultCountry: config.defaultCountry }));
+  api.use(notFoundHandler());
+  expressApp.use("/api", api);
+  serveConsole(expressApp, config.uiDir, log);
+  expressApp.use(errorHandler(log));
+
+  let closed = false;
+  return {
+    config,
+    db,
+    server,
+    users,
+    clients,
+    phoneIndex,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          const addr = server.address();
+          resolve(typeof addr === "object" && addr ? addr.port : config.port);
+        });
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sessionPurge);
+      await indexLoad;
+      // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
+      await realtime.close();
+      server.closeAllConnections?.();
+      await maintenance.close().catch(() => {});
+      bus?.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+async function bootstrapAdmin(users: UsersService, config: Config, log: Logger): Promise<void> {
+  if (!config.bootstrapAdminPassword || (await users.count()) > 0) return;
+  await users.create({ username: "admin", password: config.bootstrapAdminPassword, role: "admin", displayName: "Administrator" }, null);
+  log.info("created user 'admin' from BOOTSTRAP_ADMIN_PASSWORD");
+}
+
+/** The built Svelte console; any non-API path gets index.html (the console routes by hash). */
+function serveConsole(app: express.Express, uiDir: string, log: Logger): void {
+  const index = path.join(uiDir, "index.html");
+  if (!fs.existsSync(index)) {
+    log.warn({ uiDir }, "console not built (npm run build:ui); serving the API only");
+    return;
+  }
+  app.use(express.static(uiDir, { index: false, maxAge: "1h" }));
+  app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(index);
+  });
+}

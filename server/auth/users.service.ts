@@ -1,0 +1,130 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { User } from "../generated/prisma/client.js";
+import type { Database } from "../platform/db/database.js";
+import { AppError, notFound } from "../platform/errors.js";
+import type { AuditService } from "../audit/audit.service.js";
+import { hashPassword } from "./passwords.js";
+import type { Role } from "./roles.js";
+
+export interface PublicUser {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  extension: string | null;
+  active: boolean;
+}
+
+export const publicUser = (u: User): PublicUser => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  extension: u.extension,
+  active: u.active,
+});
+
+export interface Actor {
+  id: number;
+  username: string;
+  ip?: string | undefined;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  displayName?: string | undefined;
+  extension?: string | null | undefined;
+}
+
+export interface UserChanges {
+  displayName?: string | undefined;
+  role?: Role | undefined;
+  extension?: string | null | undefined;
+  active?: boolean | undefined;
+  password?: string | undefined;
+}
+
+export class UsersService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<PublicUser[]> {
+    const users = await this.db.prisma.user.findMany({ orderBy: { username: "asc" } });
+    return users.map(publicUser);
+  }
+
+  async count(): Promise<number> {
+    return this.db.prisma.user.count();
+  }
+
+  async create(input: NewUser, actor: Actor | null): Promise<PublicUser> {
+    const user = await this.db.prisma.user
+      .create({
+        data: {
+          username: input.username,
+          displayName: input.displayName ?? input.username,
+          passwordHash: await hashPassword(input.password),
+          role: input.role,
+          extension: input.extension ?? null,
+        },
+      })
+      .catch(conflictOnUnique);
+    await this.audit.record({
+      actorId: actor?.id ?? null,
+      actorName: actor?.username ?? "system",
+      action: "user.create",
+      target: `user:${user.id}`,
+      details: { username: user.username, role: user.role, extension: user.extension },
+      ip: actor?.ip ?? null,
+    });
+    return publicUser(user);
+  }
+
+  async update(id: number, changes: UserChanges, actor: Actor): Promise<PublicUser> {
+    const before = await this.db.prisma.user.findUnique({ where: { id } });
+    if (!before) throw notFound("user");
+    const user = await this.db.prisma.user
+      .update({
+        where: { id },
+        data: {
+          ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+          ...(changes.role !== undefined ? { role: changes.role } : {}),
+          ...(changes.extension !== undefined ? { extension: changes.extension } : {}),
+          ...(changes.active !== undefined ? { active: changes.active } : {}),
+          ...(changes.password !== undefined ? { passwordHash: await hashPassword(changes.password) } : {}),
+        },
+      })
+      .catch(conflictOnUnique);
+    // A deactivated user or a changed password ends every open session of that user.
+    if (changes.active === false || changes.password !== undefined)
+      await this.db.prisma.session.deleteMany({ where: { userId: id } });
+    const details: Record<string, unknown> = {};
+    if (before.role !== user.role) details.role = { from: before.role, to: user.role };
+    if (before.extension !== user.extension) details.extension = { from: before.extension, to: user.extension };
+    if (before.active !== user.active) details.active = { from: before.active, to: user.active };
+    if (changes.password !== undefined) details.password = "changed";
+    if (before.displayName !== user.displayName) details.displayName = { from: before.displayName, to: user.displayName };
+    await this.audit.record({
+      actorId: actor.id,
+      actorName: actor.username,
+      action: "user.update",
+      target: `user:${id}`,
+      details,
+      ip: actor.ip ?? null,
+    });
+    return publicUser(user);
+  }
+}
+
+function conflictOnUnique(err: unknown): never {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+    const target = String((err.meta as { target?: unknown } | undefined)?.target ?? "");
+    const field = target.includes("extension") ? "extension" : "username";
+    throw new AppError("CONFLICT", `${field}: already taken`, field);
+  }
+  throw err;
+}

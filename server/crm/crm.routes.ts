@@ -1,0 +1,131 @@
+import express, { Router } from "express";
+import { z } from "zod";
+import { parse } from "../platform/http/validate.js";
+import { AppError } from "../platform/errors.js";
+import { actorOf, currentUser, requirePermission } from "../auth/auth.middleware.js";
+import type { AuditService } from "../audit/audit.service.js";
+import type { ClientsService } from "./clients.service.js";
+import type { ContactsService } from "./contacts.service.js";
+import type { TimelineService } from "./timeline.service.js";
+import type { TasksService } from "./tasks.service.js";
+import type { PhoneIndex } from "./phone-index.js";
+import {
+  clientChangesBody,
+  clientListQuery,
+  contactBody,
+  contactChangesBody,
+  newClientBody,
+  noteBody,
+} from "./clients.schemas.js";
+import { newTaskBody, taskChangesBody, taskListQuery } from "./tasks.service.js";
+import { decodeCsv, importClients, importQuery } from "./csv-import.js";
+import { writeClientsCsv } from "./csv-export.js";
+import { normalizePhone } from "./phone-numbers.js";
+
+export interface CrmDeps {
+  clients: ClientsService;
+  contacts: ContactsService;
+  timeline: TimelineService;
+  tasks: TasksService;
+  phoneIndex: PhoneIndex;
+  audit: AuditService;
+  defaultCountry: string;
+}
+
+const id = z.coerce.number().int().positive("must be a positive id");
+const maxCsvBytes = 20 * 1024 * 1024;
+
+export function crmRoutes(d: CrmDeps): Router {
+  const r = Router();
+
+  r.get("/phone/normalize", (req, res) => {
+    const { number } = parse(z.object({ number: z.string().max(200) }), req.query);
+    const n = normalizePhone(number, d.defaultCountry);
+    res.json({
+      input: number,
+      kind: n.kind,
+      number: "number" in n ? n.number : null,
+      valid: n.kind === "internal" || (n.kind === "e164" && n.valid),
+      country: n.kind === "e164" ? n.country : null,
+      ...(n.kind === "invalid" ? { reason: n.reason } : {}),
+    });
+  });
+
+  r.get("/clients", async (req, res) => {
+    const q = parse(clientListQuery, req.query);
+    res.json(await d.clients.list(q, currentUser(req)));
+  });
+  r.post("/clients", async (req, res) => {
+    res.status(201).json(await d.clients.create(parse(newClientBody, req.body), actorOf(req)));
+  });
+  r.get("/clients/export.csv", requirePermission("importExport"), async (req, res) => {
+    const { limit: _l, cursor: _c, ...q } = parse(clientListQuery, req.query);
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", `attachment; filename="clients-${new Date().toISOString().slice(0, 10)}.csv"`);
+    const n = await writeClientsCsv(d.clients.iterate(q, currentUser(req)), res);
+    const a = actorOf(req);
+    await d.audit.record({ actorId: a.id, actorName: a.username, action: "clients.export", details: { filters: q, rows: n }, ip: a.ip ?? null });
+  });
+  r.post(
+    "/clients/import",
+    requirePermission("importExport"),
+    express.raw({ type: () => true, limit: maxCsvBytes }),
+    async (req, res) => {
+      const type = req.headers["content-type"] ?? "";
+      if (!/^(text\/csv|text\/plain|application\/csv|application\/vnd\.ms-excel)\b/i.test(type))
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the file as Content-Type: text/csv");
+      const q = parse(importQuery, req.query);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (body.length === 0) throw new AppError("VALIDATION", "file: is empty", "file");
+      const text = decodeCsv(body, q.encoding);
+      const report = await importClients(
+        text,
+        { dryRun: q.dryRun, actor: actorOf(req), defaultCountry: d.defaultCountry },
+        d,
+      );
+      res.json(report);
+    },
+  );
+  r.get("/clients/:id", async (req, res) => {
+    res.json(await d.clients.get(parse(id, req.params.id)));
+  });
+  r.patch("/clients/:id", async (req, res) => {
+    res.json(await d.clients.update(parse(id, req.params.id), parse(clientChangesBody, req.body), actorOf(req)));
+  });
+  r.delete("/clients/:id", requirePermission("deleteClients"), async (req, res) => {
+    await d.clients.remove(parse(id, req.params.id), actorOf(req));
+    res.status(204).end();
+  });
+  r.get("/clients/:id/timeline", async (req, res) => {
+    const q = parse(
+      z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() }),
+      req.query,
+    );
+    res.json(await d.timeline.list(parse(id, req.params.id), q.limit, q.cursor));
+  });
+  r.post("/clients/:id/notes", async (req, res) => {
+    const { body } = parse(noteBody, req.body);
+    res.status(201).json(await d.timeline.addNote(parse(id, req.params.id), body, currentUser(req).id));
+  });
+  r.post("/clients/:id/contacts", async (req, res) => {
+    res.status(201).json(await d.contacts.create(parse(id, req.params.id), parse(contactBody, req.body)));
+  });
+  r.patch("/contacts/:id", async (req, res) => {
+    res.json(await d.contacts.update(parse(id, req.params.id), parse(contactChangesBody, req.body)));
+  });
+  r.delete("/contacts/:id", async (req, res) => {
+    await d.contacts.remove(parse(id, req.params.id));
+    res.status(204).end();
+  });
+
+  r.get("/tasks", async (req, res) => {
+    res.json({ items: await d.tasks.list(parse(taskListQuery, req.query), currentUser(req)) });
+  });
+  r.post("/tasks", async (req, res) => {
+    res.status(201).json(await d.tasks.create(parse(newTaskBody, req.body), currentUser(req)));
+  });
+  r.patch("/tasks/:id", async (req, res) => {
+    res.json(await d.tasks.update(parse(id, req.params.id), parse(taskChangesBody, req.body)));
+  });
+  return r;
+}

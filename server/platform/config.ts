@@ -1,0 +1,111 @@
+import path from "node:path";
+import { z } from "zod";
+import { isSupportedCountry } from "libphonenumber-js";
+
+/** The validated configuration, read once at start (names: ../shared/docs/interfaces.md). */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  redisUrl: string;
+  /** True when REDIS_URL was not given: the demo script may start a private redis-server. */
+  redisUrlDefaulted: boolean;
+  amiUrl: string;
+  dataDir: string;
+  monitorDir: string;
+  recordingsDir: string;
+  bootstrapAdminPassword: string | null;
+  defaultCountry: string;
+  sessionTtlHours: number;
+  logLevel: string;
+  /** Prefix of every Redis key and bull queue of this deployment. */
+  redisPrefix: string;
+  uiDir: string;
+}
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  PORT: portSchema.default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
+  AMI_URL: z
+    .string()
+    .regex(/^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/, "must be 'sim' or ami://user:secret@host:port")
+    .default("sim"),
+  DATA_DIR: z.string().min(1).default("var"),
+  MONITOR_DIR: z.string().min(1).optional(),
+  RECORDINGS_DIR: z.string().min(1).default("recordings"),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  DEFAULT_COUNTRY: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .refine((c) => isSupportedCountry(c), "must be an ISO 3166 country code such as US or DE")
+    .default("US"),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only")
+    .default("crm"),
+  UI_DIR: z.string().min(1).default("agent-ui/dist"),
+});
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and checks the environment; every bad variable is listed in one ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? "redis://127.0.0.1:6379/0",
+    redisUrlDefaulted: e.REDIS_URL === undefined,
+    amiUrl: e.AMI_URL,
+    dataDir,
+    monitorDir: path.resolve(e.MONITOR_DIR ?? path.join(dataDir, "monitor")),
+    recordingsDir: path.resolve(e.RECORDINGS_DIR),
+    bootstrapAdminPassword: e.BOOTSTRAP_ADMIN_PASSWORD ?? null,
+    defaultCountry: e.DEFAULT_COUNTRY,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    logLevel: e.LOG_LEVEL,
+    redisPrefix: e.REDIS_PREFIX,
+    uiDir: path.resolve(e.UI_DIR),
+  };
+}
+
+/** The configuration with secrets masked, for the start-up log line. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  return {
+    ...c,
+    databaseUrl: c.databaseUrl ? maskUrl(c.databaseUrl) : "embedded PGlite",
+    redisUrl: maskUrl(c.redisUrl),
+    amiUrl: maskUrl(c.amiUrl),
+    bootstrapAdminPassword: c.bootstrapAdminPassword ? "***" : null,
+  };
+}
+
+function maskUrl(u: string): string {
+  return u.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: files run two at a time, each with its own database and Redis prefix.
+    fileParallelism: true,
+    maxWorkers: 2,
+    pool: "forks",
+  },
+});
