@@ -77,7 +77,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
   const maintenance = createQueue<{ kind: string }>("crm-maintenance", redis, config.redisPrefix);
   maintenance.on("error", (err) => log.warn({ err: err.message }, "maintenance queue error"));
-  scheduleTaskReminders(maintenance, tasks, realtime, log).catch((err: Error) =>
+  scheduleTaskReminders(maintenance, tasks, realtime, log, config.taskReminderSeconds * 1000).catch((err: Error) =>
     log.error({ err }, "could not schedule task reminders"),
   );
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);

@@ -19,7 +19,10 @@ const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex"
  * an expiry. Logout, deactivation and password changes delete the session rows.
  */
 export class AuthService {
-  private readonly limiter = new LoginLimiter();
+  // Per username: 10 failures in 15 min. Per address a higher bar, since a whole call center often
+  // sits behind one NAT address and one agent's typos must not lock out the floor.
+  private readonly userLimiter = new LoginLimiter(10);
+  private readonly ipLimiter = new LoginLimiter(100);
   /** Recently checked tokens, so each API call does not cost a database round trip. */
   private readonly cache = new Map<string, { user: PublicUser; until: number }>();
   private static readonly cacheMs = 5_000;
@@ -31,14 +34,16 @@ export class AuthService {
   ) {}
 
   async login(username: string, password: string, ip: string, userAgent: string | undefined): Promise<LoginResult> {
-    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
-    const wait = this.limiter.retryAfter(keys);
+    const userKey = [username.toLowerCase()];
+    const ipKey = [ip];
+    const wait = Math.max(this.userLimiter.retryAfter(userKey), this.ipLimiter.retryAfter(ipKey));
     if (wait > 0) throw new AppError("RATE_LIMITED", `too many failed logins; try again in ${wait} s`, undefined, wait);
 
     const user = await this.db.prisma.user.findUnique({ where: { username } });
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !ok || !user.active) {
-      this.limiter.fail(keys);
+      this.userLimiter.fail(userKey);
+      this.ipLimiter.fail(ipKey);
       await this.audit.record({
         actorId: user?.id ?? null,
         actorName: username.slice(0, 100),
@@ -48,7 +53,7 @@ export class AuthService {
       });
       throw new AppError("BAD_CREDENTIALS", "wrong username or password");
     }
-    this.limiter.succeed([`user:${username.toLowerCase()}`]);
+    this.userLimiter.succeed(userKey);
     const token = crypto.randomBytes(32).toString("base64url");
     const expiresAt = new Date(Date.now() + this.ttlHours * 3600_000);
     await this.db.prisma.session.create({

@@ -1,4 +1,4 @@
-import { Prisma } from "../generated/prisma/client.js";
+import { uniqueViolationField } from "../platform/db/db-errors.js";
 import type { User } from "../generated/prisma/client.js";
 import type { Database } from "../platform/db/database.js";
 import { AppError, notFound } from "../platform/errors.js";
@@ -121,10 +121,7 @@ export class UsersService {
 }
 
 function conflictOnUnique(err: unknown): never {
-  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-    const target = String((err.meta as { target?: unknown } | undefined)?.target ?? "");
-    const field = target.includes("extension") ? "extension" : "username";
-    throw new AppError("CONFLICT", `${field}: already taken`, field);
-  }
+  const field = uniqueViolationField(err);
+  if (field) throw new AppError("CONFLICT", `${field}: already taken`, field);
   throw err;
 }

@@ -21,6 +21,8 @@ export interface Config {
   /** Prefix of every Redis key and bull queue of this deployment. */
   redisPrefix: string;
   uiDir: string;
+  /** How often due tasks are checked for reminders. */
+  taskReminderSeconds: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -56,6 +58,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only")
     .default("crm"),
   UI_DIR: z.string().min(1).default("agent-ui/dist"),
+  TASK_REMINDER_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
 });
 
 export class ConfigError extends Error {
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     redisPrefix: e.REDIS_PREFIX,
     uiDir: path.resolve(e.UI_DIR),
+    taskReminderSeconds: e.TASK_REMINDER_SECONDS,
   };
 }
 
