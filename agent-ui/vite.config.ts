@@ -12,7 +12,7 @@ const backend = process.env.CRM_API_URL ?? "http://127.0.0.1:3000";
 export default defineConfig({
   root,
   base: "/",
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   build: {
     outDir: path.join(root, "dist"),
     emptyOutDir: true,

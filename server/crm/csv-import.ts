@@ -107,6 +107,9 @@ export async function importClients(
     },
   }) as { record: Record<string, string>; info: { lines: number } }[];
 
+  // A dry run writes nothing, so numbers of rows it would create are remembered here: a later row
+  // with one of them counts as an update, as it would in the real import.
+  const wouldCreate = new Set<string>();
   for (const { record, info } of records) {
     report.rows++;
     const line = info.lines;
@@ -126,7 +129,12 @@ export async function importClients(
       }
       const phones = normalizePhoneList(checked.data.phones ?? [], opts.defaultCountry);
       const existing = await findExisting(phones.map((p) => p.number), deps.phoneIndex);
+      if (opts.dryRun && existing === null && phones.some((p) => wouldCreate.has(p.number))) {
+        report.updated++;
+        continue;
+      }
       if (existing === null) {
+        if (opts.dryRun) for (const p of phones) wouldCreate.add(p.number);
         report.created++;
         if (!opts.dryRun) await deps.clients.create(checked.data, opts.actor);
         continue;

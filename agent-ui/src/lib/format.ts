@@ -1,4 +1,5 @@
 // Display helpers: dates, phone numbers, search-box heuristics.
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import type { Phone } from "./types";
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -53,16 +54,11 @@ export function looksLikePhone(text: string): boolean {
   return /^[\d+\s\-().]+$/.test(t) && (t.match(/\d/g)?.length ?? 0) >= 3;
 }
 
-/** A readable form of a stored number: NANP numbers get the usual grouping. */
+/** A readable form of a stored number: E.164 gets international grouping, extensions stay digits. */
 export function formatPhone(number: string): string {
-  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
-  if (nanp) return `+1 (${nanp[1]}) ${nanp[2]}-${nanp[3]}`;
-  const intl = /^\+(\d{1,3})(\d+)$/.exec(number);
-  if (intl && number.length > 8) {
-    const rest = intl[2].replace(/(\d{3})(?=\d{4,})/g, "$1 ");
-    return `+${intl[1]} ${rest}`;
-  }
-  return number;
+  if (!number.startsWith("+")) return number;
+  const parsed = parsePhoneNumberFromString(number);
+  return parsed ? parsed.formatInternational() : number;
 }
 
 export function primaryPhone(phones: Phone[]): Phone | undefined {
