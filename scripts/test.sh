@@ -17,4 +17,9 @@ say "linting"
 node_modules/.bin/eslint --max-warnings 0 .
 build_ui
 say "running the tests"
-exec node_modules/.bin/vitest run "$@"
+report="$VAR_DIR/test-report.json"
+rc=0
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || rc=$?
+# One plain closing line that any CI can read.
+node -e 'const r=require(process.argv[1]);console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$report" || true
+exit $rc
