@@ -1,0 +1,123 @@
+/**
+ * The AMI wire format, in one place. A message is lines of "Key: value" ended by CRLF, closed by
+ * an empty line; a connection starts with the greeting line "Asterisk Call Manager/<version>".
+ * Pure: bytes in, messages out (and the reverse), no sockets.
+ *
+ * A parsed message is a record keyed by lower-cased header names (AMI names are case-insensitive);
+ * a header that repeats (Command's "Output:", Originate's "Variable:") has its values joined by "\n".
+ */
+export type AmiMessage = Record<string, string>;
+
+export type ParsedItem =
+  | { kind: "greeting"; version: string }
+  | { kind: "message"; message: AmiMessage }
+  /** A frame that broke the format; its bytes were skipped, the stream goes on. */
+  | { kind: "malformed"; reason: string; sample: string };
+
+export interface ParserOptions {
+  /** True on the client side: the first line is the greeting, not a header. */
+  expectGreeting: boolean;
+  /** A frame larger than this is dropped whole (an Asterisk event is a few KiB at most). */
+  maxFrameBytes?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export class AmiParser {
+  private pending: Buffer = Buffer.alloc(0);
+  private greetingDone: boolean;
+  /** Bytes of an oversized frame still being skipped, until its closing empty line. */
+  private skipping = false;
+  private readonly maxFrameBytes: number;
+
+  constructor(opts: ParserOptions) {
+    this.greetingDone = !opts.expectGreeting;
+    this.maxFrameBytes = opts.maxFrameBytes ?? 1024 * 1024;
+  }
+
+  push(chunk: Buffer): ParsedItem[] {
+    const out: ParsedItem[] = [];
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let start = 0;
+    if (!this.greetingDone) {
+      const eol = this.pending.indexOf(LF);
+      if (eol === -1) return this.keep(start, out);
+      const line = this.pending.toString("utf8", 0, eol).replace(/\r$/, "");
+      this.greetingDone = true;
+      start = eol + 1;
+      const m = /^Asterisk Call Manager\/(\S+)/.exec(line);
+      out.push(m ? { kind: "greeting", version: m[1]! } : { kind: "malformed", reason: "no AMI greeting", sample: line.slice(0, 80) });
+    }
+    for (;;) {
+      const end = findFrameEnd(this.pending, start);
+      if (end === null) break;
+      if (this.skipping) this.skipping = false;
+      else if (end.bodyEnd > start) out.push(parseFrame(this.pending.toString("utf8", start, end.bodyEnd)));
+      start = end.next;
+    }
+    return this.keep(start, out);
+  }
+
+  private keep(start: number, out: ParsedItem[]): ParsedItem[] {
+    const rest = this.pending.length - start;
+    if (rest > this.maxFrameBytes) {
+      if (!this.skipping)
+        out.push({ kind: "malformed", reason: `frame larger than ${this.maxFrameBytes} bytes dropped`, sample: this.pending.toString("latin1", start, start + 80) });
+      this.skipping = true;
+      // Keep the last bytes: the frame's closing empty line may straddle this chunk and the next.
+      this.pending = Buffer.from(this.pending.subarray(this.pending.length - 3));
+      return out;
+    }
+    this.pending = start === 0 ? this.pending : Buffer.from(this.pending.subarray(start));
+    return out;
+  }
+}
+
+/** The end of the first frame at or after `from`: an empty line (LF LF or LF CR LF). */
+function findFrameEnd(buf: Buffer, from: number): { bodyEnd: number; next: number } | null {
+  let i = buf.indexOf(LF, from);
+  while (i !== -1) {
+    const a = buf[i + 1];
+    if (a === LF) return { bodyEnd: trimCr(buf, i, from), next: i + 2 };
+    if (a === CR && buf[i + 2] === LF) return { bodyEnd: trimCr(buf, i, from), next: i + 3 };
+    if (a === undefined || (a === CR && buf[i + 2] === undefined)) return null;
+    // A frame that starts with an empty line (stray CRLF between frames) is skipped.
+    i = buf.indexOf(LF, i + 1);
+  }
+  return null;
+}
+
+function trimCr(buf: Buffer, lf: number, from: number): number {
+  return lf > from && buf[lf - 1] === CR ? lf - 1 : lf;
+}
+
+function parseFrame(text: string): ParsedItem {
+  const message: AmiMessage = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") continue;
+    const colon = line.indexOf(":");
+    if (colon <= 0) return { kind: "malformed", reason: "a line without 'Key: value'", sample: line.slice(0, 80) };
+    const key = line.slice(0, colon).trim().toLowerCase();
+    const value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
+    message[key] = key in message ? `${message[key]}\n${value}` : value;
+  }
+  return Object.keys(message).length ? { kind: "message", message } : { kind: "malformed", reason: "empty frame", sample: text.slice(0, 80) };
+}
+
+/** Values bound for the wire may not carry CR, LF or NUL: they would end the header or the message. */
+export const unsafeValue = /[\r\n\0]/;
+
+/**
+ * Encodes one message (action or event) with headers in the order given. Repeated headers are
+ * separate pairs. Throws on a CR, LF or NUL in any key or value: callers validate first, this is
+ * the last line of defence against AMI header injection.
+ */
+export function encodeMessage(headers: [string, string][]): string {
+  let out = "";
+  for (const [k, v] of headers) {
+    if (unsafeValue.test(k) || unsafeValue.test(v) || k.includes(":")) throw new Error(`unsafe AMI header ${JSON.stringify(k)}`);
+    out += `${k}: ${v}\r\n`;
+  }
+  return `${out}\r\n`;
+}
