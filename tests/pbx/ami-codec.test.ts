@@ -43,8 +43,13 @@ describe("AMI codec on the real Asterisk 22 transcripts", () => {
     const items = parseAll([readTrace("asterisk-22.10.1-callback-originate.ami.log")]);
     const originate = items.find((x) => x.kind === "message" && x.message.event === "OriginateResponse");
     expect(originate).toMatchObject({ message: { response: "Success", actionid: "crm-callback-0001", reason: "4", channel: "PJSIP/1001-00000009", uniqueid: "1795598279.9" } });
-    const cmd = parseAll([readTrace("asterisk-22.10.1-queue-status.ami.log")]).find((x) => x.kind === "message" && x.message.message === "Command output follows");
-    expect(cmd?.kind === "message" && cmd.message.output!.split("\n").length).toBeGreaterThan(1);
+    const outputs = parseAll([readTrace("asterisk-22.10.1-queue-status.ami.log")]).flatMap((x) =>
+      x.kind === "message" && x.message.message === "Command output follows" ? [x.message.output!.split("\n")] : [],
+    );
+    const queueShow = outputs.find((lines) => lines[0]?.startsWith("support has"));
+    // One "Output:" header per line, and `queue show support` ended with two empty ones.
+    expect(queueShow!.length).toBeGreaterThan(3);
+    expect(queueShow!.slice(-2)).toEqual(["", ""]);
   });
 
   it("splits UTF-8 across chunks without harm", () => {
