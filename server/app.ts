@@ -22,6 +22,8 @@ import { TasksService } from "./crm/tasks.service.js";
 import { ClientChangeBus } from "./crm/client-change-bus.js";
 import { scheduleTaskReminders } from "./crm/task-reminders.js";
 import { crmRoutes } from "./crm/crm.routes.js";
+import { startTelephony, type Telephony } from "./calls/telephony.js";
+import { callsRoutes } from "./calls/calls.routes.js";
 
 export const version = "0.1.0";
 
@@ -32,6 +34,7 @@ export interface App {
   users: UsersService;
   clients: ClientsService;
   phoneIndex: PhoneIndex;
+  telephony: Telephony;
   /** Listens on config.port (0 picks a free one); resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops taking requests, ends sockets and jobs, then closes Redis and the database. */
@@ -80,6 +83,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   scheduleTaskReminders(maintenance, tasks, realtime, log, config.taskReminderSeconds * 1000).catch((err: Error) =>
     log.error({ err }, "could not schedule task reminders"),
   );
+  const telephony = await startTelephony(config, db, phoneIndex, log);
+  telephony.journal.onStored = (_linkedid, clientId) => {
+    if (clientId) realtime.toAll("client:changed", { clientId });
+  };
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
   sessionPurge.unref();
 
@@ -97,7 +104,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     res.status(dbOk ? 200 : 503).json({
       status: dbOk ? "ok" : "degraded",
       version,
-      ami: "disconnected",
+      ami: telephony.link.connected ? "connected" : "disconnected",
+      pbx: config.pbx.kind === "sim" ? "simulator" : "asterisk",
+      liveCalls: telephony.tracker.calls.size,
       db: dbOk ? "ok" : "down",
       dbKind: db.kind,
       redis: redis.status === "ready" ? "ok" : "down",
@@ -107,6 +116,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(authPublicRoutes(auth));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
+  api.use(callsRoutes(db, telephony));
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);
@@ -121,6 +131,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     users,
     clients,
     phoneIndex,
+    telephony,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -137,6 +148,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();
+      await telephony.close();
       await maintenance.close().catch(() => {});
       bus?.close();
       redis.disconnect();

@@ -77,6 +77,16 @@ export class PhoneIndex {
     return this.loaded ? (this.byNumber.get(number) ?? []) : undefined;
   }
 
+  /** Up to `n` stored numbers (the demo's simulated callers ring from them). */
+  sampleNumbers(n: number): string[] {
+    const out: string[] = [];
+    for (const number of this.byNumber.keys()) {
+      if (out.length >= n) break;
+      out.push(number);
+    }
+    return out;
+  }
+
   /** Re-reads one client's numbers (after a create, edit, delete or import of that client). */
   async refreshClient(clientId: number): Promise<void> {
     this.changedDuringLoad?.add(clientId);

@@ -14,11 +14,24 @@ export type TimelineItem =
       doneAt: Date | null;
       assignee: { id: number; displayName: string } | null;
     }
-  | { type: "stage"; id: number; at: Date; from: string | null; to: string; by: { id: number; displayName: string } | null };
+  | { type: "stage"; id: number; at: Date; from: string | null; to: string; by: { id: number; displayName: string } | null }
+  | {
+      type: "call";
+      id: number;
+      at: Date;
+      direction: string;
+      outcome: string;
+      queue: string | null;
+      agent: string | null;
+      agentUser: { id: number; displayName: string } | null;
+      calledNumber: string;
+      waitSeconds: number | null;
+      talkSeconds: number | null;
+    };
 
 type Kind = TimelineItem["type"];
 /** Tie-break order of kinds that share a timestamp (newest-first lists read right to left). */
-const rank: Record<Kind, number> = { stage: 0, task: 1, note: 2 };
+const rank: Record<Kind, number> = { stage: 0, task: 1, note: 2, call: 3 };
 
 interface Cursor {
   at: Date;
@@ -27,8 +40,7 @@ interface Cursor {
 }
 
 /**
- * One client's history, newest first: notes, tasks and lifecycle changes (calls join in with the
- * call journal). Keyset pagination on (time, kind, id), so items sharing a timestamp are neither
+ * One client's history, newest first: calls from the journal, notes, tasks and lifecycle changes. Keyset pagination on (time, kind, id), so items sharing a timestamp are neither
  * skipped nor repeated between pages.
  */
 export class TimelineService {
@@ -63,7 +75,7 @@ export class TimelineService {
       return { OR: [{ [column]: { lt: cursor!.at } }, { [column]: cursor!.at, id: { lt: cursor!.id } }] };
     };
     const user = { select: { id: true, displayName: true } };
-    const [notes, tasks, stages] = await Promise.all([
+    const [notes, tasks, stages, calls] = await Promise.all([
       this.db.prisma.note.findMany({
         where: { clientId, ...window("note", "createdAt") },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -82,6 +94,12 @@ export class TimelineService {
         take: limit,
         include: { changedBy: user },
       }),
+      this.db.prisma.call.findMany({
+        where: { clientId, ...window("call", "startedAt") },
+        orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+        take: limit,
+        include: { agent: user },
+      }),
     ]);
     const all: TimelineItem[] = [
       ...notes.map((n) => ({ type: "note" as const, id: n.id, at: n.createdAt, body: n.body, author: n.author })),
@@ -96,6 +114,19 @@ export class TimelineService {
         assignee: t.assignee,
       })),
       ...stages.map((s) => ({ type: "stage" as const, id: s.id, at: s.at, from: s.fromStage, to: s.toStage, by: s.changedBy })),
+      ...calls.map((c) => ({
+        type: "call" as const,
+        id: c.id,
+        at: c.startedAt,
+        direction: c.direction,
+        outcome: c.outcome,
+        queue: c.queue,
+        agent: c.agentExtension,
+        agentUser: c.agent,
+        calledNumber: c.calledNumber,
+        waitSeconds: c.waitSeconds,
+        talkSeconds: c.talkSeconds,
+      })),
     ];
     all.sort((a, b) => b.at.getTime() - a.at.getTime() || rank[b.type] - rank[a.type] || b.id - a.id);
     const items = all.slice(0, limit);

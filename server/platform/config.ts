@@ -23,6 +23,12 @@ export interface Config {
   uiDir: string;
   /** How often due tasks are checked for reminders. */
   taskReminderSeconds: number;
+  /** The PBX: the built-in simulator, or a real Asterisk's AMI. */
+  pbx: { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
+  /** Simulated inbound calls a minute when the PBX is the simulator (0: none). */
+  simCallsPerMinute: number;
+  /** Wrap-up time after each call before an agent counts as available again. */
+  wrapupSeconds: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -59,6 +65,8 @@ const schema = z.object({
     .default("crm"),
   UI_DIR: z.string().min(1).default("agent-ui/dist"),
   TASK_REMINDER_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+  SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
+  WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
 });
 
 export class ConfigError extends Error {
@@ -96,6 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.REDIS_PREFIX,
     uiDir: path.resolve(e.UI_DIR),
     taskReminderSeconds: e.TASK_REMINDER_SECONDS,
+    pbx: parseAmiUrl(e.AMI_URL),
+    simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
+    wrapupSeconds: e.WRAPUP_SECONDS,
   };
 }
 
@@ -107,6 +118,19 @@ export function describeConfig(c: Config): Record<string, unknown> {
     redisUrl: maskUrl(c.redisUrl),
     amiUrl: maskUrl(c.amiUrl),
     bootstrapAdminPassword: c.bootstrapAdminPassword ? "***" : null,
+    pbx: c.pbx.kind === "ami" ? { ...c.pbx, secret: "***" } : c.pbx,
+  };
+}
+
+function parseAmiUrl(u: string): Config["pbx"] {
+  if (u === "sim") return { kind: "sim" };
+  const url = new URL(u);
+  return {
+    kind: "ami",
+    host: url.hostname,
+    port: Number(url.port || 5038),
+    username: decodeURIComponent(url.username),
+    secret: decodeURIComponent(url.password),
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbKinds } from "../support/databases.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
+import { expectEventually } from "../support/eventually.js";
 
 describe.each(dbKinds)("auth, users and audit on %s", (db) => {
   let s: TestServer;
@@ -12,7 +13,12 @@ describe.each(dbKinds)("auth, users and audit on %s", (db) => {
   it("health answers without a token and says the PBX link state", async () => {
     const r = await s.api("GET", "/api/health");
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: "ok", ami: "disconnected", db: "ok", dbKind: db === "pglite" ? "pglite" : "postgres" });
+    expect(r.body).toMatchObject({ status: "ok", db: "ok", dbKind: db === "pglite" ? "pglite" : "postgres", pbx: "simulator" });
+    // The built-in simulator is reached over loopback TCP like a real Asterisk.
+    await expectEventually(async () => expect((await s.api("GET", "/api/health")).body.ami).toBe("connected"));
+    await s.app.telephony.sim!.restart(300);
+    expect((await s.api("GET", "/api/health")).body.ami).toBe("disconnected");
+    await expectEventually(async () => expect((await s.api("GET", "/api/health")).body.ami).toBe("connected"));
   });
 
   it("logs the bootstrap admin in and refuses a wrong password", async () => {

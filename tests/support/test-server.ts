@@ -36,6 +36,8 @@ export async function startTestServer(opts: { seed?: boolean; db?: DbKind; env?:
     REDIS_PREFIX: `crmtest:${crypto.randomBytes(4).toString("hex")}`,
     BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // The built-in PBX simulator runs, but places no calls unless a test does.
+    SIM_CALLS_PER_MINUTE: "0",
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
     ...opts.env,

@@ -1,0 +1,436 @@
+import { EventEmitter } from "node:events";
+import type { PbxEvent } from "../pbx/pbx-events.js";
+import type { AgentSegment, CallLeg, TrackedCall } from "./call.types.js";
+
+/** What the tracker tells the rest of the server. */
+export type CallEvent =
+  | { type: "call.started"; call: TrackedCall }
+  | { type: "call.queued"; call: TrackedCall; queue: string }
+  | { type: "call.ringing"; call: TrackedCall; agent: string; uniqueid: string }
+  | { type: "call.ring-ended"; call: TrackedCall; agent: string; reason: "answered" | "answered-elsewhere" | "no-answer" | "caller-left" }
+  | { type: "call.answered"; call: TrackedCall; agent: string | null }
+  | { type: "call.held"; call: TrackedCall; agent: string | null }
+  | { type: "call.resumed"; call: TrackedCall; agent: string | null }
+  | { type: "call.transferred"; call: TrackedCall; from: string | null; to: string; kind: "blind" | "attended" }
+  | { type: "call.ended"; call: TrackedCall };
+
+/** A channel of ours as CoreShowChannels lists it, for the resync after a (re)connect. */
+export interface LiveChannel {
+  uniqueid: string;
+  linkedid: string;
+  channel: string;
+  callerNum: string;
+  callerName: string;
+  exten: string;
+  state: number;
+  application: string;
+  applicationData: string;
+  bridgeId: string;
+}
+
+/** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
+const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);
+
+/** PJSIP/1001-00000002 → "1001" when the endpoint is an agent phone (an all-digit extension). */
+export function agentOf(channelOrIface: string): string | null {
+  const m = /^(?:PJSIP|SIP)\/(\d{2,8})(?:-[0-9a-f]+)?$/.exec(channelOrIface);
+  return m ? m[1]! : null;
+}
+
+function legKind(channel: string): CallLeg["kind"] {
+  if (channel.startsWith("Local/")) return "local";
+  if (agentOf(channel)) return "agent";
+  if (/^(PJSIP|SIP|IAX2|DAHDI)\//.test(channel)) return "trunk";
+  return "other";
+}
+
+/**
+ * Follows every call from the PBX's events: one TrackedCall per Linkedid, with its legs (by
+ * Uniqueid; Local halves fold in because they share the Linkedid), queue, ringing agents, the agent
+ * who answered, holds, transfers and the end. Emits CallEvents; never sees AMI.
+ */
+export class CallTracker extends EventEmitter {
+  readonly calls = new Map<string, TrackedCall>();
+  /** Uniqueid → Linkedid of the call that owns the leg (an attended transfer moves legs). */
+  private readonly legOwner = new Map<string, string>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {
+    super();
+  }
+
+  handle(e: PbxEvent): void {
+    switch (e.type) {
+      case "channel.created":
+        return this.onChannel(e);
+      case "channel.up": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        const leg = call?.legs.get(e.uniqueid);
+        if (leg) leg.up = true;
+        return;
+      }
+      case "channel.callerid":
+        return;
+      case "dial.begin":
+        return this.onDialBegin(e);
+      case "dial.end":
+        return this.onDialEnd(e);
+      case "queue.join": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (!call) return;
+        call.queue = e.queue;
+        call.queuedAt ??= this.now();
+        this.out({ type: "call.queued", call, queue: e.queue });
+        return;
+      }
+      case "queue.abandon": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (!call) return;
+        call.abandoned = true;
+        call.waitSeconds = e.holdSeconds;
+        return;
+      }
+      case "agent.called":
+        return this.ringing(this.callOf(e.uniqueid, e.linkedid), agentOf(e.iface), e.destUniqueid);
+      case "agent.connect": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (!call) return;
+        call.waitSeconds = e.holdSeconds;
+        this.answered(call, agentOf(e.iface));
+        return;
+      }
+      case "agent.complete": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        const seg = call && this.openSegment(call, agentOf(e.iface));
+        if (call && seg) {
+          seg.talkSeconds = e.talkSeconds;
+          call.talkSeconds = (call.talkSeconds ?? 0) + e.talkSeconds;
+        }
+        return;
+      }
+      case "agent.ringnoanswer":
+        return this.ringEnded(this.callOf(e.uniqueid, e.linkedid), e.destUniqueid, "no-answer");
+      case "hold":
+      case "unhold":
+        return this.onHold(e.type === "hold", e.uniqueid, e.linkedid);
+      case "transfer.blind":
+        return this.onBlindTransfer(e);
+      case "transfer.attended":
+        return this.onAttendedTransfer(e);
+      case "spy.start": {
+        // A supervisor's listen/whisper/barge session: a call of its own between two phones.
+        const call = this.calls.get(e.spyerLinkedid);
+        if (!call) return;
+        call.direction = "internal";
+        call.calledNumber = agentOf(e.spyeeChannel) ?? e.spyeeChannel;
+        call.answeredAt ??= this.now();
+        return;
+      }
+      case "recording.file": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (call) call.recordingFile ??= e.file;
+        return;
+      }
+      case "channel.hangup":
+        return this.onHangup(e);
+      default:
+        return;
+    }
+  }
+
+  /**
+   * After a (re)connect: the PBX's live channels. Calls we track that it no longer has ended while
+   * we were blind and are closed now (once); calls it has that we do not know are adopted.
+   * `since`: events newer than this were seen after the snapshot was asked for and are kept.
+   */
+  reconcile(live: LiveChannel[], since: number): void {
+    const liveLinked = new Set(live.map((c) => c.linkedid));
+    for (const call of [...this.calls.values()]) {
+      if (liveLinked.has(call.linkedid) || call.lastEventAt >= since) continue;
+      call.endedWhileDisconnected = true;
+      for (const leg of call.legs.values()) leg.ended = true;
+      this.finish(call);
+    }
+    // The first channel of each call (Uniqueid = Linkedid) first, then trunks: they say the direction.
+    const ordered = [...live].sort((a, b) => rankForAdoption(a) - rankForAdoption(b));
+    for (const ch of ordered) {
+      if (this.legOwner.has(ch.uniqueid)) continue;
+      let call = this.calls.get(ch.linkedid);
+      if (!call) {
+        call = this.newCall({ type: "channel.created", uniqueid: ch.uniqueid, linkedid: ch.linkedid, channel: ch.channel, callerNum: ch.callerNum, callerName: ch.callerName, context: "", exten: ch.exten });
+        call.adopted = true;
+      } else if (!call.legs.has(ch.uniqueid)) this.addLeg(call, ch.uniqueid, ch.channel);
+      const leg = call.legs.get(ch.uniqueid)!;
+      leg.up = ch.state === 6;
+      if (ch.application === "Queue" && !call.queue) {
+        call.queue = ch.applicationData.split(",")[0] || null;
+        call.queuedAt ??= this.now();
+      }
+      if (leg.kind === "agent" && leg.up && ch.bridgeId && !call.answeredAt) this.answered(call, leg.ext);
+    }
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  private onChannel(e: Extract<PbxEvent, { type: "channel.created" }>): void {
+    const call = this.calls.get(e.linkedid);
+    if (call) this.addLeg(call, e.uniqueid, e.channel);
+    else this.newCall(e);
+  }
+
+  private newCall(e: Extract<PbxEvent, { type: "channel.created" }>): TrackedCall {
+    const kind = legKind(e.channel);
+    const inbound = kind === "trunk";
+    const call: TrackedCall = {
+        linkedid: e.linkedid,
+        direction: inbound ? "inbound" : kind === "agent" || kind === "local" ? "outbound" : "internal",
+        callerNumber: inbound ? e.callerNum : (agentOf(e.channel) ?? e.callerNum),
+        callerName: e.callerName,
+        calledNumber: inbound ? e.exten : "",
+        customerNumber: inbound ? e.callerNum : null,
+        queue: null, startedAt: this.now(), queuedAt: null, ringingAt: null, answeredAt: null, endedAt: null,
+        agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
+        waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
+        outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null,
+        endedWhileDisconnected: false, adopted: false, lastEventAt: Date.now(),
+      };
+    this.calls.set(e.linkedid, call);
+    this.addLeg(call, e.uniqueid, e.channel);
+    this.out({ type: "call.started", call });
+    return call;
+  }
+
+  private onDialBegin(e: Extract<PbxEvent, { type: "dial.begin" }>): void {
+    const call = this.callOf(e.destUniqueid, e.linkedid);
+    if (!call) return;
+    const dest = agentOf(e.destChannel);
+    if (dest) {
+      // An agent phone dialling another one, with no trunk in the call: an internal call.
+      if (call.direction === "outbound" && e.uniqueid && call.legs.get(e.uniqueid)?.kind === "agent") call.direction = "internal";
+      // Queue calls announce the ring with AgentCalled first; direct and originate calls only dial.
+      if (!call.ringing.has(e.destUniqueid)) this.ringing(call, dest, e.destUniqueid);
+      return;
+    }
+    if (legKind(e.destChannel) === "trunk" && call.direction !== "inbound") {
+      // An outbound dial through the trunk: "+14155550123@trunk" or "PJSIP/+14155550123@trunk".
+      const number = e.dialString.replace(/^[A-Z0-9]+\//i, "").split("@")[0] ?? "";
+      call.direction = "outbound";
+      call.calledNumber = number;
+      call.customerNumber = number;
+    }
+  }
+
+  private onDialEnd(e: Extract<PbxEvent, { type: "dial.end" }>): void {
+    const call = this.callOf(e.destUniqueid, e.linkedid);
+    if (!call) return;
+    const dest = agentOf(e.destChannel);
+    if (dest) {
+      if (e.status === "ANSWER") {
+        // Originate (no calling channel) or its Local half: the agent's own phone answered first.
+        if (e.uniqueid === null || call.legs.get(e.uniqueid)?.kind === "local") {
+          // The agent picked up their own phone for an originate: the customer is dialled next.
+          const seg = this.ringingSegment(call, dest);
+          this.ringEnded(call, e.destUniqueid, "answered");
+          call.agent = dest;
+          if (seg) {
+            seg.answeredAt = this.now();
+            seg.result = "talking";
+          }
+        } else this.answered(call, dest);
+      } else this.ringEnded(call, e.destUniqueid, e.status === "NOANSWER" ? "no-answer" : call.answeredAt ? "answered-elsewhere" : "caller-left");
+      return;
+    }
+    if (legKind(e.destChannel) !== "trunk") return;
+    if (e.status === "ANSWER") this.answered(call, call.agent ?? [...call.legs.values()].find((l) => l.kind === "agent")?.ext ?? null);
+    else if (e.status === "BUSY") call.busy = true;
+    else if (e.status === "CONGESTION" || e.status === "CHANUNAVAIL") call.failed = true;
+  }
+
+  private onHold(on: boolean, uniqueid: string, linkedid: string): void {
+    const call = this.callOf(uniqueid, linkedid);
+    if (!call) return;
+    const now = this.now();
+    const seg = call.agent ? this.openSegment(call, call.agent) : null;
+    if (on && !call.holdStartedAt) {
+      call.holdStartedAt = now;
+      this.out({ type: "call.held", call, agent: call.agent });
+    } else if (!on && call.holdStartedAt) {
+      const s = (now.getTime() - call.holdStartedAt.getTime()) / 1000;
+      call.holdSeconds += s;
+      if (seg) seg.holdSeconds += s;
+      call.holdStartedAt = null;
+      this.out({ type: "call.resumed", call, agent: call.agent });
+    }
+  }
+
+  private onBlindTransfer(e: Extract<PbxEvent, { type: "transfer.blind" }>): void {
+    const call = this.callOf(e.transfereeUniqueid, e.linkedid);
+    if (!call || !e.ok) return;
+    const from = call.legs.get(e.transfererUniqueid)?.ext ?? call.agent;
+    this.closeTalk(call, from, "transferred");
+    call.transfers++;
+    call.agent = null;
+    this.out({ type: "call.transferred", call, from, to: e.exten, kind: "blind" });
+  }
+
+  /**
+   * Attended transfer: the agent talked to a colleague on a second call, then joined the customer to
+   * them. The customer's call goes on with the colleague: their leg moves into it, and the
+   * consultation call ends on its own.
+   */
+  private onAttendedTransfer(e: Extract<PbxEvent, { type: "transfer.attended" }>): void {
+    if (!e.ok) return;
+    const main = this.callOf(e.transfereeUniqueid, e.origLinkedid) ?? this.calls.get(e.origLinkedid);
+    const consult = this.calls.get(e.secondLinkedid);
+    if (!main || !consult || main === consult) return;
+    const from = main.legs.get(e.origTransfererUniqueid)?.ext ?? main.agent;
+    this.closeTalk(main, from, "transferred");
+    const target = [...consult.legs.values()].find((l) => l.kind === "agent" && !l.ended && l.uniqueid !== e.secondTransfererUniqueid);
+    main.transfers++;
+    if (target) {
+      consult.legs.delete(target.uniqueid);
+      main.legs.set(target.uniqueid, target);
+      this.legOwner.set(target.uniqueid, main.linkedid);
+      const at = this.now();
+      main.segments.push({ agent: target.ext!, ringingAt: consult.ringingAt ?? at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
+      main.agent = target.ext;
+    }
+    this.out({ type: "call.transferred", call: main, from, to: target?.ext ?? "", kind: "attended" });
+    if ([...consult.legs.values()].every((l) => l.ended)) this.finish(consult);
+  }
+
+  private onHangup(e: Extract<PbxEvent, { type: "channel.hangup" }>): void {
+    const call = this.callOf(e.uniqueid, e.linkedid);
+    if (!call) return;
+    const leg = call.legs.get(e.uniqueid);
+    if (leg) leg.ended = true;
+    if (call.ringing.has(e.uniqueid)) this.ringEnded(call, e.uniqueid, e.cause === 26 ? "answered-elsewhere" : call.answeredAt ? "answered-elsewhere" : "caller-left");
+    if (leg?.kind === "agent" && leg.ext && leg.ext === call.agent && call.answeredAt) this.closeTalk(call, leg.ext, "completed");
+    // The first leg's cause says how the call ended (16 normal, 17 busy, 0 when the caller left the queue).
+    if (e.uniqueid === call.linkedid || call.hangupCause === null) {
+      call.hangupCause = e.cause;
+      call.hangupCauseText = e.causeText;
+    }
+    if (e.cause === 17 && !call.answeredAt) call.busy = true;
+    if (failureCauses.has(e.cause) && !call.answeredAt) call.failed = true;
+    this.legOwner.delete(e.uniqueid);
+    if ([...call.legs.values()].every((l) => l.ended)) this.finish(call);
+  }
+
+  // ---- shared steps --------------------------------------------------------------------------
+
+  private ringing(call: TrackedCall | undefined, agent: string | null, uniqueid: string): void {
+    if (!call || !agent || call.ringing.has(uniqueid)) return;
+    const at = this.now();
+    call.ringing.set(uniqueid, agent);
+    call.ringingAt ??= at;
+    call.segments.push({ agent, ringingAt: at, answeredAt: null, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "ringing" });
+    this.out({ type: "call.ringing", call, agent, uniqueid });
+  }
+
+  private ringEnded(call: TrackedCall | undefined, uniqueid: string, reason: "answered" | "answered-elsewhere" | "no-answer" | "caller-left"): void {
+    const agent = call?.ringing.get(uniqueid);
+    if (!call || !agent) return;
+    call.ringing.delete(uniqueid);
+    const seg = this.ringingSegment(call, agent);
+    if (seg && reason !== "answered") {
+      seg.result = reason;
+      seg.endedAt = this.now();
+    }
+    this.out({ type: "call.ring-ended", call, agent, reason });
+  }
+
+  private answered(call: TrackedCall, agent: string | null): void {
+    // Answer is reported twice for queue calls (DialEnd ANSWER, then AgentConnect): once is enough.
+    if (call.answeredAt && agent && call.agent === agent && call.segments.some((s) => s.agent === agent && s.result === "talking")) return;
+    const at = this.now();
+    call.answeredAt ??= at;
+    call.agent = agent ?? call.agent;
+    if (agent) {
+      for (const [uid, a] of call.ringing) if (a === agent) this.ringEnded(call, uid, "answered");
+      const seg = this.ringingSegment(call, agent) ?? this.openSegment(call, agent);
+      if (seg) {
+        seg.answeredAt = at;
+        seg.result = "talking";
+      } else call.segments.push({ agent, ringingAt: at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
+    }
+    this.out({ type: "call.answered", call, agent });
+  }
+
+  private closeTalk(call: TrackedCall, agent: string | null, result: "completed" | "transferred"): void {
+    const seg = agent ? call.segments.findLast((s) => s.agent === agent && s.result === "talking") : undefined;
+    if (!seg) return;
+    const at = this.now();
+    if (call.holdStartedAt) this.onHold(false, call.linkedid, call.linkedid);
+    seg.endedAt = at;
+    seg.result = result;
+    if (!seg.talkSeconds && seg.answeredAt) seg.talkSeconds = Math.round((at.getTime() - seg.answeredAt.getTime()) / 1000);
+  }
+
+  private finish(call: TrackedCall): void {
+    if (!this.calls.has(call.linkedid)) return;
+    const end = this.now();
+    call.endedAt = end;
+    if (call.holdStartedAt) {
+      call.holdSeconds += (end.getTime() - call.holdStartedAt.getTime()) / 1000;
+      call.holdStartedAt = null;
+    }
+    for (const [uid] of call.ringing) this.ringEnded(call, uid, call.answeredAt ? "answered-elsewhere" : "caller-left");
+    for (const seg of call.segments) if (seg.result === "talking") {
+      seg.result = "completed";
+      seg.endedAt = end;
+      if (!seg.talkSeconds && seg.answeredAt) seg.talkSeconds = Math.round((end.getTime() - seg.answeredAt.getTime()) / 1000);
+    }
+    call.holdSeconds = Math.round(call.holdSeconds);
+    const from = call.queuedAt ?? call.startedAt;
+    call.waitSeconds ??= call.direction === "inbound" ? Math.round(((call.answeredAt ?? end).getTime() - from.getTime()) / 1000) : null;
+    if (call.answeredAt) call.talkSeconds ??= Math.round((end.getTime() - call.answeredAt.getTime()) / 1000);
+    call.outcome = outcomeOf(call);
+    this.calls.delete(call.linkedid);
+    for (const uid of call.legs.keys()) this.legOwner.delete(uid);
+    this.out({ type: "call.ended", call });
+  }
+
+  private addLeg(call: TrackedCall, uniqueid: string, channel: string): void {
+    const kind = legKind(channel);
+    call.legs.set(uniqueid, { uniqueid, channel, kind, ext: kind === "agent" ? agentOf(channel) : null, up: false, ended: false });
+    this.legOwner.set(uniqueid, call.linkedid);
+  }
+
+  private callOf(uniqueid: string | null, linkedid: string): TrackedCall | undefined {
+    const owner = uniqueid ? this.legOwner.get(uniqueid) : undefined;
+    const call = (owner ? this.calls.get(owner) : undefined) ?? this.calls.get(linkedid);
+    if (call) call.lastEventAt = Date.now();
+    return call;
+  }
+
+  private ringingSegment(call: TrackedCall, agent: string): AgentSegment | undefined {
+    return call.segments.findLast((s) => s.agent === agent && s.result === "ringing");
+  }
+
+  private openSegment(call: TrackedCall, agent: string | null): AgentSegment | undefined {
+    return agent ? call.segments.findLast((s) => s.agent === agent && (s.result === "talking" || s.result === "ringing" || s.result === "completed")) : undefined;
+  }
+
+  private out(e: CallEvent): void {
+    this.emit("call", e);
+  }
+}
+
+function rankForAdoption(c: LiveChannel): number {
+  if (c.uniqueid === c.linkedid) return 0;
+  return legKind(c.channel) === "trunk" ? 1 : 2;
+}
+
+function outcomeOf(call: TrackedCall): TrackedCall["outcome"] {
+  if (call.direction === "outbound") {
+    if (call.answeredAt && call.legs.size > 1 && [...call.legs.values()].some((l) => l.kind === "trunk")) return "reached";
+    if (call.busy) return "busy";
+    if (call.failed) return "failed";
+    return call.answeredAt ? "reached" : "not-reached";
+  }
+  if (call.answeredAt) return "answered";
+  if (call.abandoned) return "abandoned";
+  if (call.busy) return "busy";
+  if (call.failed) return "failed";
+  return "missed";
+}

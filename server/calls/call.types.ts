@@ -1,0 +1,76 @@
+/** A call as the call center sees it: one conversation, whatever channels and transfers it took. */
+export type Direction = "inbound" | "outbound" | "internal";
+
+export type CallOutcome =
+  | "answered" // an agent talked to the caller
+  | "abandoned" // the caller left the queue before anyone answered
+  | "missed" // nobody answered and the caller did not give up in the queue (timeout, direct call)
+  | "busy"
+  | "failed"
+  | "reached" // outbound: the customer answered
+  | "not-reached"; // outbound: the customer did not answer
+
+/** One agent's part of a call: ringing, then perhaps talk and hold; credited to that agent. */
+export interface AgentSegment {
+  agent: string;
+  ringingAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  talkSeconds: number;
+  holdSeconds: number;
+  /** How the segment ended. */
+  result: "ringing" | "talking" | "completed" | "transferred" | "no-answer" | "answered-elsewhere" | "caller-left";
+}
+
+export interface CallLeg {
+  uniqueid: string;
+  channel: string;
+  /** trunk: the outside world; agent: an agent's phone (PJSIP/<ext>); local: a Local half. */
+  kind: "trunk" | "agent" | "local" | "other";
+  ext: string | null;
+  up: boolean;
+  ended: boolean;
+}
+
+export interface TrackedCall {
+  /** Asterisk's Linkedid: the first channel's Uniqueid, shared by every leg of the call. */
+  linkedid: string;
+  direction: Direction;
+  /** Who called: the customer (inbound) or the agent's extension (outbound). */
+  callerNumber: string;
+  callerName: string;
+  /** What was dialled: the DID (inbound, lead source) or the customer's number (outbound). */
+  calledNumber: string;
+  /** The outside party's number, for matching a client. */
+  customerNumber: string | null;
+  queue: string | null;
+  startedAt: Date;
+  queuedAt: Date | null;
+  ringingAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  /** The agent talking now, or the last one who did. */
+  agent: string | null;
+  segments: AgentSegment[];
+  /** Agent legs ringing now: Uniqueid → extension. */
+  ringing: Map<string, string>;
+  legs: Map<string, CallLeg>;
+  holdStartedAt: Date | null;
+  holdSeconds: number;
+  /** From the queue's own figures (AgentConnect / QueueCallerAbandon HoldTime) when it gave them. */
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+  transfers: number;
+  abandoned: boolean;
+  busy: boolean;
+  failed: boolean;
+  outcome: CallOutcome | null;
+  hangupCause: number | null;
+  hangupCauseText: string | null;
+  recordingFile: string | null;
+  /** Closed after a reconnect showed the PBX no longer had it: its end time is when we noticed. */
+  endedWhileDisconnected: boolean;
+  /** Adopted after a reconnect: its start was not seen. */
+  adopted: boolean;
+  lastEventAt: number;
+}

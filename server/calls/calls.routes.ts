@@ -1,0 +1,99 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { Prisma } from "../generated/prisma/client.js";
+import type { Database } from "../platform/db/database.js";
+import { parse } from "../platform/http/validate.js";
+import { currentUser } from "../auth/auth.middleware.js";
+import type { Telephony } from "./telephony.js";
+import type { TrackedCall } from "./call.types.js";
+
+const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
+
+const journalQuery = z.object({
+  from: z.coerce.date({ message: "not a date (ISO 8601)" }).optional(),
+  to: z.coerce.date({ message: "not a date (ISO 8601)" }).optional(),
+  agent: z.union([z.literal("me"), z.string().regex(/^\d{2,8}$/, "an extension (digits) or 'me'")]).optional(),
+  queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name").optional(),
+  clientId: z.coerce.number().int().positive().optional(),
+  outcome: z.enum(outcomes).optional(),
+  direction: z.enum(["inbound", "outbound", "internal"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+type Row = Prisma.CallGetPayload<{ include: { client: { select: { id: true; name: true } }; agent: { select: { id: true; displayName: true } } } }>;
+
+/** A journal row on the wire (../shared/docs/interfaces.md: GET /api/calls). */
+export const callDto = (c: Row) => ({
+  id: c.id,
+  linkedid: c.linkedid,
+  direction: c.direction,
+  callerNumber: c.callerNumber,
+  callerName: c.callerName,
+  calledNumber: c.calledNumber,
+  queue: c.queue,
+  agent: c.agentExtension,
+  agentUser: c.agent,
+  clientId: c.clientId,
+  client: c.client,
+  startedAt: c.startedAt,
+  queuedAt: c.queuedAt,
+  ringingAt: c.ringingAt,
+  answeredAt: c.answeredAt,
+  endedAt: c.endedAt,
+  waitSeconds: c.waitSeconds,
+  talkSeconds: c.talkSeconds,
+  holdSeconds: c.holdSeconds,
+  transfers: c.transfers,
+  outcome: c.outcome,
+  hangupCause: c.hangupCause,
+  hangupCauseText: c.hangupCauseText,
+  recordingId: c.recordingId,
+  segments: c.segments,
+  endedWhileDisconnected: c.endedWhileDisconnected,
+});
+
+const liveDto = (c: TrackedCall) => ({
+  linkedid: c.linkedid,
+  direction: c.direction,
+  callerNumber: c.callerNumber,
+  calledNumber: c.calledNumber,
+  queue: c.queue,
+  agent: c.agent,
+  ringing: [...new Set(c.ringing.values())],
+  startedAt: c.startedAt,
+  answeredAt: c.answeredAt,
+  onHold: c.holdStartedAt !== null,
+});
+
+export function callsRoutes(db: Database, telephony: Telephony): Router {
+  const r = Router();
+  r.get("/calls", async (req, res) => {
+    const q = parse(journalQuery, req.query);
+    const me = currentUser(req);
+    const where: Prisma.CallWhereInput = {
+      ...(q.from || q.to ? { startedAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+      ...(q.agent ? { agentExtension: q.agent === "me" ? (me.extension ?? "-") : q.agent } : {}),
+      ...(q.queue ? { queue: q.queue } : {}),
+      ...(q.clientId ? { clientId: q.clientId } : {}),
+      ...(q.outcome ? { outcome: q.outcome } : {}),
+      ...(q.direction ? { direction: q.direction } : {}),
+      ...(q.cursor ? { id: { lt: q.cursor } } : {}),
+    };
+    const rows = await db.prisma.call.findMany({
+      where,
+      orderBy: { id: "desc" },
+      take: q.limit + 1,
+      include: { client: { select: { id: true, name: true } }, agent: { select: { id: true, displayName: true } } },
+    });
+    const items = rows.slice(0, q.limit);
+    res.json({ items: items.map(callDto), next: rows.length > q.limit ? String(items[items.length - 1]!.id) : null });
+  });
+  r.get("/calls/live", (_req, res) => {
+    res.json({ items: [...telephony.tracker.calls.values()].map(liveDto) });
+  });
+  r.get("/agents/states", (_req, res) => {
+    res.json({ items: telephony.agents.all() });
+  });
+  return r;
+}

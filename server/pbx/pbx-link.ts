@@ -1,0 +1,87 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "../platform/logger.js";
+import type { AmiClient } from "./ami-client.js";
+import type { AmiMessage } from "./ami-codec.js";
+import { toPbxEvent, type PbxEvent } from "./pbx-events.js";
+
+export interface PbxSnapshot {
+  /** When the snapshot was asked for: state changes seen after it are newer than the snapshot. */
+  since: number;
+  channels: {
+    uniqueid: string;
+    linkedid: string;
+    channel: string;
+    callerNum: string;
+    callerName: string;
+    exten: string;
+    state: number;
+    application: string;
+    applicationData: string;
+    bridgeId: string;
+  }[];
+  members: { queue: string; iface: string; status: number; paused: boolean; reason: string }[];
+}
+
+/**
+ * The PBX as the rest of the server sees it: typed PbxEvents ("event"), and after every (re)connect
+ * a snapshot of live channels and queue members ("snapshot") read from the PBX itself, so calls that
+ * ended while we were blind can be closed and calls still up adopted. Also "up" / "down".
+ */
+export class PbxLink extends EventEmitter {
+  constructor(
+    readonly client: AmiClient,
+    private readonly log: Logger,
+  ) {
+    super();
+    client.on("event", (e: AmiMessage) => {
+      const pe = toPbxEvent(e);
+      if (pe) this.emit("event", pe satisfies PbxEvent);
+    });
+    client.on("connected", () => {
+      this.emit("up");
+      void this.resync();
+    });
+    client.on("disconnected", (reason: string) => this.emit("down", reason));
+  }
+
+  get connected(): boolean {
+    return this.client.state === "connected";
+  }
+
+  /** Reads live channels and queue members from the PBX; retried while the link stays up. */
+  async resync(attempt = 1): Promise<void> {
+    const since = Date.now();
+    try {
+      const [channels, queues] = await Promise.all([
+        this.client.listAction("CoreShowChannels", {}),
+        this.client.listAction("QueueStatus", {}),
+      ]);
+      const snapshot: PbxSnapshot = {
+        since,
+        channels: channels.events
+          .filter((e) => e.event === "CoreShowChannel")
+          .map((e) => ({
+            uniqueid: e.uniqueid ?? "",
+            linkedid: e.linkedid ?? e.uniqueid ?? "",
+            channel: e.channel ?? "",
+            callerNum: e.calleridnum ?? "",
+            callerName: e.calleridname ?? "",
+            exten: e.exten ?? "",
+            state: Number(e.channelstate ?? 0),
+            application: e.application ?? "",
+            applicationData: e.applicationdata ?? "",
+            bridgeId: e.bridgeid ?? "",
+          })),
+        // QueueStatus's member entries name the interface Location (the live events say Interface).
+        members: queues.events
+          .filter((e) => e.event === "QueueMember")
+          .map((e) => ({ queue: e.queue ?? "", iface: e.location ?? e.interface ?? "", status: Number(e.status ?? 0), paused: e.paused === "1", reason: e.pausedreason ?? "" })),
+      };
+      this.log.info({ channels: snapshot.channels.length, members: snapshot.members.length }, "PBX state read after connect");
+      this.emit("snapshot", snapshot);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, attempt }, "PBX resync failed");
+      if (attempt < 3 && this.connected) return this.resync(attempt + 1);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AmiParser } from "../../server/pbx/ami-codec.js";
+import { toPbxEvent } from "../../server/pbx/pbx-events.js";
+import { CallTracker, type CallEvent } from "../../server/calls/call-tracker.js";
+import { AgentStates, type AgentState } from "../../server/calls/agent-states.js";
+import type { TrackedCall } from "../../server/calls/call.types.js";
+import { readTrace, tracesDir } from "../support/traces.js";
+
+/**
+ * Replays a real transcript through the parser, the event mapping and the tracker, on a clock
+ * driven by the capture's own receive times (events.tsv), and returns the calls it journals.
+ */
+function replay(scenario: string) {
+  const bytes = readTrace(`asterisk-22.10.1-${scenario}.ami.log`);
+  const times = fs
+    .readFileSync(path.join(tracesDir, `asterisk-22.10.1-${scenario}.events.tsv`), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => Number(line.split("\t")[0]));
+  const messages = new AmiParser({ expectGreeting: true }).push(bytes).flatMap((x) => (x.kind === "message" ? [x.message] : []));
+  expect(messages).toHaveLength(times.length);
+  const base = Date.parse("2026-11-25T09:00:00Z");
+  let now = new Date(base);
+  const tracker = new CallTracker(() => now);
+  const agents = new AgentStates();
+  const ended: TrackedCall[] = [];
+  const events: CallEvent[] = [];
+  const states: AgentState[] = [];
+  tracker.on("call", (e: CallEvent) => {
+    events.push(e);
+    if (e.type === "call.ended") ended.push(e.call);
+  });
+  agents.on("state", (s: AgentState) => states.push({ ...s }));
+  messages.forEach((m, i) => {
+    now = new Date(base + times[i]! * 1000);
+    const e = toPbxEvent(m);
+    if (e) {
+      tracker.handle(e);
+      agents.handle(e);
+    }
+  });
+  expect(tracker.calls.size, "no call left open at the end of the capture").toBe(0);
+  return { ended, events, states, agents };
+}
+
+const segs = (c: TrackedCall) => c.segments.map((s) => `${s.agent}:${s.result}`);
+
+describe("call tracker on the real Asterisk 22 transcripts", () => {
+  it("inbound-answered: ring-all, 1001 answers, the caller hangs up", () => {
+    const { ended, events } = replay("inbound-answered");
+    expect(ended).toHaveLength(1);
+    const c = ended[0]!;
+    expect(c).toMatchObject({
+      linkedid: "1795598250.0", direction: "inbound", callerNumber: "+14155550123", calledNumber: "8005551000",
+      customerNumber: "+14155550123", queue: "support", agent: "1001", outcome: "answered", waitSeconds: 2, talkSeconds: 4,
+      hangupCause: 16, transfers: 0, recordingFile: "/opt/asterisk/var/spool/asterisk/monitor/1795598250.0.wav",
+    });
+    expect(segs(c)).toEqual(["1002:answered-elsewhere", "1001:completed"]);
+    // Both phones rang before anyone answered; 1002's card goes when 1001 answers.
+    const kinds = events.map((e) => (e.type === "call.ringing" || e.type === "call.ring-ended" ? `${e.type}:${e.agent}${"reason" in e ? `:${e.reason}` : ""}` : e.type));
+    expect(kinds).toEqual(["call.started", "call.queued", "call.ringing:1002", "call.ringing:1001", "call.ring-ended:1001:answered", "call.answered", "call.ring-ended:1002:answered-elsewhere", "call.ended"]);
+  });
+
+  it("inbound-abandoned: nobody answers and the caller leaves the queue after 5 s", () => {
+    const [c] = replay("inbound-abandoned").ended;
+    expect(c).toMatchObject({ outcome: "abandoned", waitSeconds: 5, agent: null, answeredAt: null, hangupCause: 0, queue: "support" });
+    expect(segs(c!)).toEqual(["1002:caller-left", "1001:caller-left"]);
+  });
+
+  it("ring-no-answer: a round times out, the retry is answered; the wait counts both rounds", () => {
+    const [c] = replay("ring-no-answer").ended;
+    expect(c).toMatchObject({ outcome: "answered", agent: "1001", waitSeconds: 19, talkSeconds: 9 });
+    expect(segs(c!)).toEqual(["1002:no-answer", "1001:no-answer", "1002:answered-elsewhere", "1001:completed"]);
+  });
+
+  it("hold: the agent holds the customer for 4 s, credited to the agent's segment", () => {
+    const { ended, events } = replay("hold");
+    const c = ended[0]!;
+    expect(c).toMatchObject({ outcome: "answered", agent: "1001", talkSeconds: 13, holdSeconds: 4 });
+    expect(c.segments.find((s) => s.agent === "1001")!.holdSeconds).toBeCloseTo(4, 0);
+    expect(events.filter((e) => e.type === "call.held" || e.type === "call.resumed").map((e) => e.type)).toEqual(["call.held", "call.resumed"]);
+  });
+
+  it("callback-originate: the agent's phone first, then the customer through the trunk", () => {
+    const [c] = replay("callback-originate").ended;
+    expect(c).toMatchObject({
+      linkedid: "1795598279.9", direction: "outbound", callerNumber: "1001", calledNumber: "+14155550123", customerNumber: "+14155550123",
+      agent: "1001", outcome: "reached", recordingFile: "/opt/asterisk/var/spool/asterisk/monitor/1795598279.9.wav", waitSeconds: null,
+    });
+    expect(c!.talkSeconds).toBeGreaterThanOrEqual(3);
+    expect(c!.talkSeconds).toBeLessThanOrEqual(5);
+  });
+
+  it("callback-originate-local: the Local channel pair folds into one call", () => {
+    const { ended } = replay("callback-originate-local");
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ direction: "outbound", agent: "1001", calledNumber: "+14155550123", outcome: "reached" });
+  });
+
+  it("spy: three supervisor sessions are their own calls; the spied call stays one", () => {
+    const { ended } = replay("spy");
+    expect(ended).toHaveLength(4);
+    const customer = ended.find((c) => c.direction === "inbound")!;
+    expect(customer).toMatchObject({ agent: "1001", outcome: "answered", talkSeconds: 23 });
+    const spies = ended.filter((c) => c.direction === "internal");
+    expect(spies).toHaveLength(3);
+    for (const s of spies) expect(s).toMatchObject({ agent: "1003", calledNumber: "1001", outcome: "answered" });
+  });
+
+  it("mixmonitor-mute: the call's recording is the dialplan's, not the extra agent-leg file", () => {
+    const [c] = replay("mixmonitor-mute").ended;
+    expect(c!.recordingFile).toBe("/opt/asterisk/var/spool/asterisk/monitor/1795599341.107.wav");
+  });
+
+  it("ivr-callback-request: a caller who only met the IVR is missed, with the DID dialled", () => {
+    const [c] = replay("ivr-callback-request").ended;
+    expect(c).toMatchObject({ calledNumber: "8005553000", queue: null, outcome: "missed", hangupCause: 16 });
+  });
+
+  it("queue-status: the waiting caller who gave up after 9 s is abandoned", () => {
+    const [c] = replay("queue-status").ended;
+    expect(c).toMatchObject({ outcome: "abandoned", waitSeconds: 9, queue: "support" });
+  });
+
+  it("agent-paused-reason: pause reasons per agent, and back to available", () => {
+    const { states, agents } = replay("agent-paused-reason");
+    const paused = states.filter((s) => s.state === "paused").map((s) => `${s.agent}:${s.reason}`);
+    expect(paused).toEqual(["1001:lunch", "1002:after-call-work"]);
+    expect(agents.get("1001")?.state).toBe("available");
+    expect(agents.get("1002")?.state).toBe("available");
+  });
+});
