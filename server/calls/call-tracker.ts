@@ -148,6 +148,8 @@ export class CallTracker extends EventEmitter {
       if (liveLinked.has(call.linkedid) || call.lastEventAt >= since) continue;
       call.endedWhileDisconnected = true;
       for (const leg of call.legs.values()) leg.ended = true;
+      // Waiting in a queue when it vanished: most likely the caller gave up (a timeout is rarer).
+      if (call.queue && !call.answeredAt) call.abandoned = true;
       this.finish(call);
     }
     // The first channel of each call (Uniqueid = Linkedid) first, then trunks: they say the direction.

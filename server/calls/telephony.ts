@@ -33,7 +33,7 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   let sim: AmiSimulator | null = null;
   let target = config.pbx;
   if (target.kind === "sim") {
-    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir } });
+    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed } });
     const port = await sim.listen(0, "127.0.0.1");
     log.info({ port }, "AMI simulator listening");
     target = { kind: "ami", host: "127.0.0.1", port, username: sim.username, secret: sim.secret };

@@ -78,7 +78,12 @@ export class AmiClient extends EventEmitter {
     const m = this.manager;
     if (!m || this.stateValue !== "connected") return Promise.reject(new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`));
     const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
-    const req = toRequest(name, id, fields);
+    let req: ReturnType<typeof toRequest>;
+    try {
+      req = toRequest(name, id, fields);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise<AmiMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         m.removeListener(id, onReply as (...a: unknown[]) => void);
@@ -102,6 +107,12 @@ export class AmiClient extends EventEmitter {
     const m = this.manager;
     if (!m || this.stateValue !== "connected") return Promise.reject(new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`));
     const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
+    let req: ReturnType<typeof toRequest>;
+    try {
+      req = toRequest(name, id, fields);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const events: AmiMessage[] = [];
     const timeoutMs = opts.timeoutMs ?? this.o.actionTimeoutMs * 2;
     return new Promise<ListResult>((resolve, reject) => {
@@ -136,7 +147,7 @@ export class AmiClient extends EventEmitter {
         response = msg;
         finish();
       };
-      m.action(toRequest(name, id, fields), onReply);
+      m.action(req, onReply);
     });
   }
 

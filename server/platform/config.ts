@@ -27,6 +27,8 @@ export interface Config {
   pbx: { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
   /** Simulated inbound calls a minute when the PBX is the simulator (0: none). */
   simCallsPerMinute: number;
+  /** Time factor of the simulator (1 real time; 0.1 ten times faster), for tests and benchmarks. */
+  simSpeed: number;
   /** Wrap-up time after each call before an agent counts as available again. */
   wrapupSeconds: number;
 }
@@ -67,6 +69,7 @@ const schema = z.object({
   TASK_REMINDER_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
   WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  SIM_SPEED: z.coerce.number().min(0.0001).max(100).default(1),
 });
 
 export class ConfigError extends Error {
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pbx: parseAmiUrl(e.AMI_URL),
     simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
     wrapupSeconds: e.WRAPUP_SECONDS,
+    simSpeed: e.SIM_SPEED,
   };
 }
 
