@@ -61,7 +61,7 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       return io.list(items, "QueueSummaryComplete");
     }
     case "coreshowchannels": {
-      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", c.context === "from-trunk" ? "Queue" : "AppDial"], ["ApplicationData", ""], ["Duration", "00:00:01"], ["BridgeId", ""]]);
+      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", pbx.applicationOf(c.name)[0]], ["ApplicationData", pbx.applicationOf(c.name)[1]], ["Duration", "00:00:01"], ["BridgeId", pbx.bridgeOf(c.name)]]);
       return io.list(items, "CoreShowChannelsComplete");
     }
     case "queuepause": {

@@ -129,6 +129,22 @@ export class SimPbx extends EventEmitter {
     return [...this.channels.values()];
   }
 
+  /** The bridge a channel is in (CoreShowChannel's BridgeId), or "". */
+  bridgeOf(channel: string): string {
+    for (const c of this.calls.values())
+      if (c.bridge && (c.caller.name === channel || c.agentLeg?.name === channel)) return c.bridge.id;
+    return "";
+  }
+
+  /** What a channel is running, as CoreShowChannel reports it (Application, ApplicationData). */
+  applicationOf(channel: string): [string, string] {
+    for (const c of this.calls.values()) {
+      if (c.caller.name === channel) return c.queue ? ["Queue", `${c.queue},,,,60`] : ["Dial", ""];
+      if (c.agentLeg?.name === channel || [...c.ringing.values()].some((l) => l.name === channel)) return ["AppQueue", "(Outgoing Line)"];
+    }
+    return ["AppDial", "(Outgoing Line)"];
+  }
+
   /** Waiting callers of a queue, in order, with their wait in seconds. */
   waiting(queue: string): { channel: SimChannel; waitSeconds: number }[] {
     return [...this.calls.values()]
