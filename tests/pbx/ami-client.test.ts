@@ -85,7 +85,7 @@ describe("AMI adapter (asterisk-manager) against the simulator over TCP", () => 
       () => commands.originateToCustomer({ extension: "1001", number: "+14155550123", callerName: "x\r\ny" }),
       () => commands.originateToCustomer({ extension: "1001", number: "+14155550123", variables: { TASK: "a\nb" } }),
       () => commands.pauseMember({ extension: "1001", paused: true, reason: "lunch\r\nAction: Originate" }),
-      () => commands.hangup("PJSIP/1001-0000\0001"),
+      () => commands.hangup("PJSIP/1001-0000\u00001"),
       () => client.action("Hangup", { Channel: "PJSIP/x\r\n" }),
     ];
     for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
