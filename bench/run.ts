@@ -1,34 +1,70 @@
-// npm run bench: runs every benchmark and rewrites BENCHMARKS.md with the figures, the machine and
-// the date. BENCH_CLIENTS overrides the number of clients (default 1,000,000).
+// npm run bench: runs the benchmarks and writes their figures into BENCHMARKS.md with the machine
+// and the date. BENCH_ONLY=lookup,ami runs some of them (the others' sections stay as they were);
+// BENCH_CLIENTS and BENCH_CALLS change the sizes.
 import fs from "node:fs";
 import { describeMachine } from "./lib/machine.js";
 import { benchCallerLookup, type LookupRow } from "./caller-lookup.bench.js";
+import { benchAmiThroughput, benchTrackerMemory, describeMemory } from "./ami-throughput.bench.js";
 
+const only = new Set((process.env.BENCH_ONLY ?? "lookup,ami").split(","));
 const clients = Number(process.env.BENCH_CLIENTS ?? 1_000_000);
+const calls = Number(process.env.BENCH_CALLS ?? 3000);
 const pgAdminUrl = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const log = (s: string) => console.log(`[bench] ${s}`);
+const stamp = () => `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${describeMachine()}.`;
 
-const started = new Date();
-const lookup = await benchCallerLookup(clients, pgAdminUrl, log);
+const sections: Record<string, string> = {};
 
-const table = (rows: LookupRow[]) =>
-  ["| database | lookup path | p50 | p99 | note |", "|---|---|---|---|---|", ...rows.map((r) => `| ${r.database} | ${r.path} | ${r.p50} | ${r.p99} | ${r.note} |`)].join("\n");
+if (only.has("lookup")) {
+  const rows: LookupRow[] = await benchCallerLookup(clients, pgAdminUrl, log);
+  sections.lookup = `## Caller lookup by phone among ${clients.toLocaleString("en-US")} clients
 
-const md = `# Benchmarks
-
-Written by \`npm run bench\` (bench/run.ts). Figures are from one run; rerun to compare.
-
-- Date: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC
-- Machine: ${describeMachine()}
-- Command: \`npm run bench\`${process.env.BENCH_CLIENTS ? ` with BENCH_CLIENTS=${clients}` : ""}
-
-## Caller lookup by phone among ${clients.toLocaleString("en-US")} clients
+${stamp()} Command: \`npm run bench\`${process.env.BENCH_CLIENTS ? ` with BENCH_CLIENTS=${clients}` : ""}.
 
 What the ring path pays to turn a caller ID, written as \`(415) 200-1234\`, into the clients that own
 it (90 % known numbers, 10 % unknown). Goal: p99 under 1 ms. The in-memory \`PhoneIndex\` is what
 the server uses; the SQL and Prisma rows show what it avoids.
 
-${table(lookup)}
+| database | lookup path | p50 | p99 | note |
+|---|---|---|---|---|
+${rows.map((r) => `| ${r.database} | ${r.path} | ${r.p50} | ${r.p99} | ${r.note} |`).join("\n")}
 `;
-fs.writeFileSync("BENCHMARKS.md", md);
+}
+
+if (only.has("ami")) {
+  log(`AMI throughput: ${calls} calls`);
+  const t = await benchAmiThroughput(calls);
+  log(`AMI throughput: ratio ${t.ratio.toFixed(2)}`);
+  const mem = benchTrackerMemory(10_000);
+  sections.ami = `## AMI events through adapter + tracker
+
+${stamp()} Command: \`npm run bench\`${process.env.BENCH_CALLS ? ` with BENCH_CALLS=${calls}` : ""}.
+
+${t.events.toLocaleString("en-US")} events (${calls.toLocaleString("en-US")} copies of the real \`inbound-answered\`
+transcript, each with its own Uniqueids) sent over loopback TCP as fast as the socket takes them.
+"Bare" is asterisk-manager alone counting its \`managerevent\`s; "full chain" is our adapter around
+it, the AMI → PbxEvent mapping, the call tracker, the agent states and the call journal writing
+every call into an in-memory PGlite in batches (${t.journalRows.toLocaleString("en-US")} rows), measured to the last row stored.
+Goal: ratio at least 0.5.
+
+| path | events/s |
+|---|---|
+| asterisk-manager bare parse | ${Math.round(t.bareRate).toLocaleString("en-US")} |
+| full chain (adapter + tracker + batched journal) | ${Math.round(t.fullRate).toLocaleString("en-US")} |
+| **ratio** | **${t.ratio.toFixed(2)}** |
+
+Memory: ${describeMemory(mem)}, tracked from the same real event sequence up to the caller entering
+the bridge.
+`;
+}
+
+const file = "BENCHMARKS.md";
+let md = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+if (!md.includes("<!-- section:")) md = "# Benchmarks\n\nWritten by `npm run bench` (bench/run.ts); each section says when and where it was measured.\n";
+for (const [name, body] of Object.entries(sections)) {
+  const block = `<!-- section:${name} -->\n${body}<!-- /section:${name} -->\n`;
+  const re = new RegExp(`<!-- section:${name} -->[\\s\\S]*?<!-- /section:${name} -->\\n`);
+  md = re.test(md) ? md.replace(re, block) : `${md.trimEnd()}\n\n${block}`;
+}
+fs.writeFileSync(file, md);
 console.log(md);
