@@ -103,7 +103,20 @@ export type TimelineItem =
       doneAt: string | null;
       assignee: UserRef | null;
     }
-  | { type: "stage"; id: number; at: string; from: Stage | null; to: Stage; by: UserRef | null };
+  | { type: "stage"; id: number; at: string; from: Stage | null; to: Stage; by: UserRef | null }
+  | {
+      type: "call";
+      id: number;
+      at: string;
+      direction: "inbound" | "outbound" | "internal";
+      outcome: string;
+      queue: string | null;
+      agent: string | null;
+      agentUser: UserRef | null;
+      calledNumber: string;
+      waitSeconds: number | null;
+      talkSeconds: number | null;
+    };
 
 export interface AuditEntry {
   id: number;
