@@ -363,9 +363,17 @@ export class SimPbx extends EventEmitter {
       // Queue calls: the caller's channel gets the soft hangup (Queue() ends); bridged originates: the peer of who hung up.
       const soft = call.kind === "queue" || by === "agent" ? call.caller : leg;
       this.send(onChannel("SoftHangupRequest", soft, [["Cause", String(cause)]]));
-      this.send(event("BridgeDestroy", bridgeBlock(call.bridge)));
-      this.send(cdr(call.caller, leg, { start: call.startedAt, answer: call.startedAt, end, disposition: "ANSWERED", lastApp: q ? "Queue" : "Dial", lastData: q ? `${q},,,,60` : leg.name }));
-      this.hangupChannel(call.caller, cause);
+      const record = cdr(call.caller, leg, { start: call.startedAt, answer: call.startedAt, end, disposition: "ANSWERED", lastApp: q ? "Queue" : "Dial", lastData: q ? `${q},,,,60` : leg.name });
+      if (call.kind === "originate") {
+        // Originated calls (callback-originate transcript): the customer's Hangup comes before BridgeDestroy.
+        this.hangupChannel(call.caller, cause);
+        this.send(event("BridgeDestroy", bridgeBlock(call.bridge)));
+        this.send(record);
+      } else {
+        this.send(event("BridgeDestroy", bridgeBlock(call.bridge)));
+        this.send(record);
+        this.hangupChannel(call.caller, cause);
+      }
       this.hangupChannel(leg, cause);
       this.setDevice(call.agentExt!, "NOT_INUSE", q, true);
     } else {
@@ -530,8 +538,9 @@ export class SimPbx extends EventEmitter {
     this.send(onChannel("NewConnectedLine", trunk));
     leg.priority = 4;
     this.send(between("DialBegin", leg, trunk, [["DialString", `${o.exten}@trunk`]]));
-    trunk.state = 5;
     this.send(between("DialState", leg, trunk, [["DialStatus", "RINGING"]]));
+    trunk.state = 5;
+    this.send(onChannel("Newstate", trunk));
     // The customer leg: the trunk "answers" after a second unless told not to.
     call.agentExt = ext;
     this.later(call, 1, () => {
