@@ -24,6 +24,14 @@ import { scheduleTaskReminders } from "./crm/task-reminders.js";
 import { crmRoutes } from "./crm/crm.routes.js";
 import { startTelephony, type Telephony } from "./calls/telephony.js";
 import { callsRoutes } from "./calls/calls.routes.js";
+import { callControlRoutes } from "./calls/call-control.routes.js";
+import { ExtensionDirectory } from "./auth/extension-directory.js";
+import { CardBuilder } from "./screenpop/card-builder.js";
+import { ScreenPop } from "./screenpop/screenpop.service.js";
+import { AgentStatusService } from "./agents/agent-status.service.js";
+import { workspaceRoutes } from "./agents/workspace.routes.js";
+import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
+import type { AgentState } from "./calls/agent-states.js";
 
 export const version = "0.1.0";
 
@@ -87,6 +95,23 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   telephony.journal.onStored = (_linkedid, clientId) => {
     if (clientId) realtime.toAll("client:changed", { clientId });
   };
+  const directory = new ExtensionDirectory(db);
+  await directory.start();
+  users.onChange = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
+  const screenPop = new ScreenPop(
+    telephony.tracker,
+    new CardBuilder(db, phoneIndex, config.defaultCountry, config.didLabels),
+    directory,
+    realtime,
+    log.child({ module: "screenpop" }),
+    config.wrapupSeconds,
+    () => telephony.tracker.frameAt,
+  );
+  const agentStatus = new AgentStatusService(telephony.commands, telephony.agents, telephony.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents" }));
+  telephony.agents.on("state", (s: AgentState) => {
+    const userId = directory.userOf(s.agent);
+    if (userId !== undefined) realtime.toUser(userId, "agent:state", s);
+  });
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
   sessionPurge.unref();
 
@@ -116,6 +141,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(authPublicRoutes(auth));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
+  api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: telephony.sim !== null }));
+  api.use(callControlRoutes({ db, telephony, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
+  api.use(demoPhoneRoutes(telephony.sim, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   api.use(callsRoutes(db, telephony));
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
@@ -148,6 +176,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();
+      agentStatus.stop();
+      directory.stop();
       await telephony.close();
       await maintenance.close().catch(() => {});
       bus?.close();

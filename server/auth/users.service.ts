@@ -47,6 +47,9 @@ export interface UserChanges {
 }
 
 export class UsersService {
+  /** Told after a user was created or changed (the extension directory reloads). */
+  onChange: () => void = () => {};
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
@@ -81,6 +84,7 @@ export class UsersService {
       details: { username: user.username, role: user.role, extension: user.extension },
       ip: actor?.ip ?? null,
     });
+    this.onChange();
     return publicUser(user);
   }
 
@@ -116,6 +120,7 @@ export class UsersService {
       details,
       ip: actor.ip ?? null,
     });
+    this.onChange();
     return publicUser(user);
   }
 }

@@ -32,21 +32,22 @@ interface Member {
   reason: string;
 }
 
+/** Pause reasons with a meaning of their own: the CRM pauses agents with these. */
+export const wrapupReason = "after-call-work";
+export const loggedOutReason = "logged-out";
+
 /**
  * Each agent's state as the PBX believes it, from queue member events (one per queue the agent is
- * in) and the end of their calls: available, ringing, on call, paused (reason), wrap-up,
- * unavailable, logged out (member of no queue). Emits "state" (AgentState) on every change.
+ * in): available, ringing, on call, paused (reason), wrap-up (paused with reason after-call-work),
+ * unavailable, logged out (paused with reason logged-out, or member of no queue). Emits "state"
+ * (AgentState) on every change.
  */
 export class AgentStates extends EventEmitter {
   private readonly members = new Map<string, Map<string, Member>>();
   private readonly states = new Map<string, AgentState>();
-  private readonly wrapUntil = new Map<string, NodeJS.Timeout>();
   /** The phone's last device status (one device, whichever queue reported it). */
   private readonly device = new Map<string, number>();
 
-  constructor(private readonly wrapupSeconds = 0) {
-    super();
-  }
 
   all(): AgentState[] {
     return [...this.states.values()];
@@ -68,8 +69,6 @@ export class AgentStates extends EventEmitter {
           this.device.set(agent, e.status);
           m.paused = e.paused;
           m.reason = e.pausedReason;
-          // A new ring ends wrap-up early.
-          if (e.status === 6) this.endWrapup(agent, false);
         } else m.paused = e.paused;
         return this.recompute(agent);
       }
@@ -92,16 +91,6 @@ export class AgentStates extends EventEmitter {
     }
   }
 
-  /** The agent's call ended: wrap-up for the configured time (0 = none). */
-  callEnded(agent: string): void {
-    if (this.wrapupSeconds <= 0) return;
-    this.endWrapup(agent, false);
-    const t = setTimeout(() => this.endWrapup(agent, true), this.wrapupSeconds * 1000);
-    t.unref();
-    this.wrapUntil.set(agent, t);
-    this.recompute(agent);
-  }
-
   /** Replaces what we know with QueueStatus's member list (after a reconnect). */
   resetFromSnapshot(entries: { queue: string; iface: string; status: number; paused: boolean; reason: string }[]): void {
     const seen = new Set<string>();
@@ -114,17 +103,6 @@ export class AgentStates extends EventEmitter {
       this.device.set(agent, x.status);
     }
     for (const agent of new Set([...this.members.keys(), ...seen])) this.recompute(agent);
-  }
-
-  stop(): void {
-    for (const t of this.wrapUntil.values()) clearTimeout(t);
-  }
-
-  private endWrapup(agent: string, recompute: boolean): void {
-    const t = this.wrapUntil.get(agent);
-    if (t) clearTimeout(t);
-    this.wrapUntil.delete(agent);
-    if (recompute) this.recompute(agent);
   }
 
   private member(agent: string, queue: string): Member {
@@ -144,10 +122,9 @@ export class AgentStates extends EventEmitter {
     if (list.length === 0) state = "logged-out";
     else if (device === "ringing" || device === "on-call") state = device;
     else if (list.some((m) => m.paused)) {
-      state = "paused";
       reason = list.find((m) => m.paused)?.reason || null;
-    } else if (this.wrapUntil.has(agent)) state = "wrap-up";
-    else state = device ?? "unavailable";
+      state = reason === wrapupReason ? "wrap-up" : reason === loggedOutReason ? "logged-out" : "paused";
+    } else state = device ?? "unavailable";
     const prev = this.states.get(agent);
     if (prev && prev.state === state && prev.reason === reason) {
       prev.queues = [...queues.keys()];

@@ -53,12 +53,15 @@ export class CallTracker extends EventEmitter {
   readonly calls = new Map<string, TrackedCall>();
   /** Uniqueid → Linkedid of the call that owns the leg (an attended transfer moves legs). */
   private readonly legOwner = new Map<string, string>();
+  /** When the AMI frame behind the event being handled arrived (listeners read it while handling). */
+  frameAt = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {
     super();
   }
 
-  handle(e: PbxEvent): void {
+  handle(e: PbxEvent, receivedAt = Date.now()): void {
+    this.frameAt = receivedAt;
     switch (e.type) {
       case "channel.created":
         return this.onChannel(e);
@@ -68,8 +71,14 @@ export class CallTracker extends EventEmitter {
         if (leg) leg.up = true;
         return;
       }
-      case "channel.callerid":
+      case "channel.callerid": {
+        // An originate's agent leg carries the customer's number as its caller ID before the
+        // customer is dialled (Originate CallerID "<name>" <+1415...>): the card can say who.
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (call && call.direction === "outbound" && !call.customerNumber && e.uniqueid === call.linkedid && /^\+?\d{7,}$/.test(e.callerNum))
+          call.customerNumber = e.callerNum;
         return;
+      }
       case "dial.begin":
         return this.onDialBegin(e);
       case "dial.end":

@@ -17,6 +17,8 @@ const journalQuery = z.object({
   clientId: z.coerce.number().int().positive().optional(),
   outcome: z.enum(outcomes).optional(),
   direction: z.enum(["inbound", "outbound", "internal"]).optional(),
+  /** Calls that rang this agent and ended unanswered (abandoned or missed). */
+  missedBy: z.union([z.literal("me"), z.string().regex(/^\d{2,8}$/, "an extension (digits) or 'me'")]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.coerce.number().int().positive().optional(),
 });
@@ -78,6 +80,9 @@ export function callsRoutes(db: Database, telephony: Telephony): Router {
       ...(q.clientId ? { clientId: q.clientId } : {}),
       ...(q.outcome ? { outcome: q.outcome } : {}),
       ...(q.direction ? { direction: q.direction } : {}),
+      ...(q.missedBy
+        ? { outcome: { in: ["abandoned", "missed"] }, segments: { array_contains: [{ agent: q.missedBy === "me" ? (me.extension ?? "-") : q.missedBy }] } }
+        : {}),
       ...(q.cursor ? { id: { lt: q.cursor } } : {}),
     };
     const rows = await db.prisma.call.findMany({

@@ -41,11 +41,11 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   const client = new AmiClient({ host: target.host, port: target.port, username: target.username, secret: target.secret, log: log.child({ module: "ami" }) });
   const link = new PbxLink(client, log.child({ module: "pbx" }));
   const tracker = new CallTracker();
-  const agents = new AgentStates(config.wrapupSeconds);
+  const agents = new AgentStates();
   const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }));
 
-  link.on("event", (e: PbxEvent) => {
-    tracker.handle(e);
+  link.on("event", (e: PbxEvent, receivedAt: number) => {
+    tracker.handle(e, receivedAt);
     agents.handle(e);
   });
   link.on("snapshot", (s: PbxSnapshot) => {
@@ -55,7 +55,6 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   tracker.on("call", (e: CallEvent) => {
     if (e.type !== "call.ended") return;
     journal.add(e.call);
-    if (e.call.agent) agents.callEnded(e.call.agent);
   });
 
   client.start();
@@ -80,7 +79,6 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
     async close() {
       traffic?.stop();
       await client.stop();
-      agents.stop();
       await journal.close();
       await sim?.close();
     },

@@ -30,10 +30,12 @@ export function normalizePhone(input: string, defaultCountry: string): Normalize
   if (trimmed.length > maxInputLength) return { kind: "invalid", reason: `longer than ${maxInputLength} characters` };
   let s = trimmed.replace(/^tel:/i, "");
   // An extension written after the number (x123, ext. 123) is not part of what rings.
-  if (/[^0-9+()\-./\s]/.test(s)) return { kind: "invalid", reason: "only digits, +, spaces, ( ) - . / are allowed" };
+  // Spaces (and the no-break spaces of copied numbers) are separators; CR, LF and other control
+  // characters are not, and never reach a dial string.
+  if (/[^0-9+()\-./ \t\u00a0]/.test(s)) return { kind: "invalid", reason: "only digits, +, spaces, ( ) - . / are allowed" };
   if ((s.match(/\+/g) ?? []).length > 1 || (s.includes("+") && !s.startsWith("+")))
     return { kind: "invalid", reason: "'+' may only start the number" };
-  s = s.replace(/[()\-./\s]/g, "");
+  s = s.replace(/[()\-./ \t\u00a0]/g, "");
   if (s === "" || s === "+") return { kind: "invalid", reason: "no digits" };
   if (!s.startsWith("+") && s.length <= maxInternalDigits) return { kind: "internal", number: s };
   // "00" is the international call prefix in most of the world (NANP uses 011, which the parser knows).

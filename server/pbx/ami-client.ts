@@ -37,7 +37,7 @@ type Raw = Record<string, string | string[] | Record<string, string>>;
  * their Complete event; values checked for CR/LF/NUL before they reach its writer; AMI errors
  * turned into PbxError codes; the secret never logged.
  *
- * Emits "event" (AmiMessage with lower-cased keys), "connected" after each successful login, and
+ * Emits "event" (AmiMessage with lower-cased keys, and the time it arrived), "connected" after each successful login, and
  * "disconnected" (reason) each time the link is lost.
  */
 export class AmiClient extends EventEmitter {
@@ -168,11 +168,12 @@ export class AmiClient extends EventEmitter {
     });
     m.on("managerevent", (raw: Raw) => {
       if (!mine()) return;
+      const receivedAt = performance.timeOrigin + performance.now();
       const e = normalize(raw);
       const id = e.actionid;
       const list = id ? this.lists.get(id) : undefined;
       if (list) list(e);
-      else this.emit("event", e);
+      else this.emit("event", e, receivedAt);
     });
     m.connect(this.o.port, this.o.host, (err) => {
       if (!mine()) return;

@@ -23,7 +23,8 @@ export interface PbxSnapshot {
 }
 
 /**
- * The PBX as the rest of the server sees it: typed PbxEvents ("event"), and after every (re)connect
+ * The PBX as the rest of the server sees it: typed PbxEvents ("event", with the time its AMI frame
+ * arrived, in ms since the epoch with sub-ms precision), and after every (re)connect
  * a snapshot of live channels and queue members ("snapshot") read from the PBX itself, so calls that
  * ended while we were blind can be closed and calls still up adopted. Also "up" / "down".
  */
@@ -33,9 +34,9 @@ export class PbxLink extends EventEmitter {
     private readonly log: Logger,
   ) {
     super();
-    client.on("event", (e: AmiMessage) => {
+    client.on("event", (e: AmiMessage, receivedAt: number) => {
       const pe = toPbxEvent(e);
-      if (pe) this.emit("event", pe satisfies PbxEvent);
+      if (pe) this.emit("event", pe satisfies PbxEvent, receivedAt);
     });
     client.on("connected", () => {
       this.emit("up");

@@ -29,6 +29,13 @@ export interface Config {
   simCallsPerMinute: number;
   /** Time factor of the simulator (1 real time; 0.1 ten times faster), for tests and benchmarks. */
   simSpeed: number;
+  /** What each DID means (campaign / lead source), shown on the card: number → label. */
+  didLabels: Record<string, string>;
+  dispositions: string[];
+  pauseCodes: string[];
+  /** Click-to-call may dial these countries (ISO codes). */
+  dialCountries: string[];
+  dialAllowPremium: boolean;
   /** Wrap-up time after each call before an agent counts as available again. */
   wrapupSeconds: number;
 }
@@ -70,6 +77,14 @@ const schema = z.object({
   SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
   WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
   SIM_SPEED: z.coerce.number().min(0.0001).max(100).default(1),
+  DID_LABELS: z
+    .string()
+    .regex(/^(\+?\d{2,20}=[^;=\r\n]{1,60})(;\+?\d{2,20}=[^;=\r\n]{1,60})*$/, "number=label pairs separated by ';'")
+    .default("8005551000=Support line;8005552000=Sales line (radio spot);8005553000=Callback IVR"),
+  DISPOSITIONS: z.string().regex(/^[^,\r\n]{1,40}(,[^,\r\n]{1,40})*$/, "comma-separated labels").default("Resolved,Follow-up needed,Sale,Not interested,Wrong number,Escalated"),
+  PAUSE_CODES: z.string().regex(/^[a-z0-9_-]{1,30}(,[a-z0-9_-]{1,30})*$/, "comma-separated lower-case codes").default("break,lunch,meeting,training,coaching"),
+  DIAL_COUNTRIES: z.string().regex(/^[A-Za-z]{2}(,[A-Za-z]{2})*$/, "comma-separated ISO country codes").optional(),
+  DIAL_ALLOW_PREMIUM: z.enum(["true", "false", "1", "0"]).default("false"),
 });
 
 export class ConfigError extends Error {
@@ -111,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
     wrapupSeconds: e.WRAPUP_SECONDS,
     simSpeed: e.SIM_SPEED,
+    didLabels: Object.fromEntries(e.DID_LABELS.split(";").map((pair) => pair.split("=") as [string, string])),
+    dispositions: e.DISPOSITIONS.split(",").map((x) => x.trim()),
+    pauseCodes: e.PAUSE_CODES.split(","),
+    dialCountries: (e.DIAL_COUNTRIES ?? e.DEFAULT_COUNTRY).toUpperCase().split(","),
+    dialAllowPremium: e.DIAL_ALLOW_PREMIUM === "true" || e.DIAL_ALLOW_PREMIUM === "1",
   };
 }
 

@@ -9,6 +9,10 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMITED"
+  | "NO_EXTENSION"
+  | "DIALING_RULES"
+  | "PBX_ERROR"
+  | "PBX_DOWN"
   | "INTERNAL";
 
 const statusOf: Record<ErrorCode, number> = {
@@ -21,6 +25,10 @@ const statusOf: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  NO_EXTENSION: 409,
+  DIALING_RULES: 403,
+  PBX_ERROR: 502,
+  PBX_DOWN: 503,
   INTERNAL: 500,
 };
 

@@ -1,9 +1,20 @@
 import type { TaskDto } from "../../crm/tasks.service.js";
+import type { Offer } from "../../screenpop/screenpop.service.js";
+import type { AgentState } from "../../calls/agent-states.js";
 
 /** Every event the server pushes to consoles, with its payload (docs/api.md, Socket.IO). */
 export interface ServerToClientEvents {
   "task:reminder": (p: { task: TaskDto }) => void;
   "client:changed": (p: { clientId: number }) => void;
+  /** The screen pop: to the agent whose phone rings, before they answer. */
+  "call:offer": (p: Offer) => void;
+  "call:withdrawn": (p: { callId: string; reason: "answered-elsewhere" | "no-answer" | "caller-left" }) => void;
+  "call:answered": (p: { callId: string; answeredAt: Date }) => void;
+  "call:held": (p: { callId: string }) => void;
+  "call:resumed": (p: { callId: string }) => void;
+  "call:transferred": (p: { callId: string; to: string }) => void;
+  "call:ended": (p: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
+  "agent:state": (p: AgentState) => void;
 }
 
 export type ClientToServerEvents = Record<string, never>;

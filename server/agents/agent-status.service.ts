@@ -1,0 +1,111 @@
+import type { Logger } from "../platform/logger.js";
+import { AppError } from "../platform/errors.js";
+import type { PbxCommands } from "../pbx/pbx-commands.js";
+import { PbxError } from "../pbx/pbx.errors.js";
+import { loggedOutReason, wrapupReason, type AgentState, type AgentStates } from "../calls/agent-states.js";
+import type { CallEvent, CallTracker } from "../calls/call-tracker.js";
+
+export type RequestedStatus = "available" | "paused" | "logged-out";
+
+/**
+ * Agent status as the console sets it, carried out on the PBX (queue member pause with a reason),
+ * and wrap-up after each answered call: the agent's member is paused with reason after-call-work
+ * for the configured time, so the queue offers no call until the agent is done or the time is up.
+ * The console always shows what the PBX then reports (AgentStates), never what it asked for.
+ */
+export class AgentStatusService {
+  private readonly wrapups = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly commands: PbxCommands,
+    private readonly states: AgentStates,
+    tracker: CallTracker,
+    private readonly wrapupSeconds: number,
+    private readonly pauseCodes: string[],
+    private readonly log: Logger,
+  ) {
+    tracker.on("call", (e: CallEvent) => {
+      if (e.type === "call.ended" && e.call.agent && e.call.answeredAt && this.wrapupSeconds > 0) void this.startWrapup(e.call.agent);
+    });
+  }
+
+  status(ext: string): AgentState {
+    return this.states.get(ext) ?? { agent: ext, state: "unavailable", reason: null, since: new Date(), queues: [] };
+  }
+
+  async set(ext: string, requested: RequestedStatus, reason?: string): Promise<AgentState> {
+    if (requested === "paused" && (!reason || !this.pauseCodes.includes(reason)))
+      throw new AppError("VALIDATION", `reason: one of ${this.pauseCodes.join(", ")}`, "reason");
+    this.cancelWrapup(ext);
+    const changed = this.nextState(ext);
+    try {
+      if (requested === "available") await this.commands.pauseMember({ extension: ext, paused: false });
+      else await this.commands.pauseMember({ extension: ext, paused: true, reason: requested === "paused" ? reason! : loggedOutReason });
+    } catch (err) {
+      throw toHttp(err);
+    }
+    // The answer is what the PBX reports next (QueueMemberPause), or what it believes already.
+    return (await changed) ?? this.status(ext);
+  }
+
+  /** The wrap-up form was saved: the agent is ready for the next call (unless they paused meanwhile). */
+  async endWrapup(ext: string): Promise<void> {
+    if (!this.cancelWrapup(ext) && this.status(ext).state !== "wrap-up") return;
+    if (this.status(ext).reason !== wrapupReason) return;
+    await this.commands.pauseMember({ extension: ext, paused: false }).catch((err: Error) => this.log.warn({ err: err.message, ext }, "could not end wrap-up"));
+  }
+
+  stop(): void {
+    for (const t of this.wrapups.values()) clearTimeout(t);
+  }
+
+  private async startWrapup(ext: string): Promise<void> {
+    const before = this.status(ext);
+    // An agent who paused or logged out during the call stays that way.
+    if (before.state === "paused" || before.state === "logged-out") return;
+    try {
+      await this.commands.pauseMember({ extension: ext, paused: true, reason: wrapupReason });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, ext }, "could not start wrap-up");
+      return;
+    }
+    this.cancelWrapup(ext);
+    const t = setTimeout(() => {
+      this.wrapups.delete(ext);
+      void this.endWrapup(ext);
+    }, this.wrapupSeconds * 1000);
+    t.unref();
+    this.wrapups.set(ext, t);
+  }
+
+  private cancelWrapup(ext: string): boolean {
+    const t = this.wrapups.get(ext);
+    if (t) clearTimeout(t);
+    return this.wrapups.delete(ext);
+  }
+
+  private nextState(ext: string, timeoutMs = 2000): Promise<AgentState | null> {
+    return new Promise((resolve) => {
+      const onState = (s: AgentState) => {
+        if (s.agent !== ext) return;
+        clearTimeout(timer);
+        this.states.off("state", onState);
+        resolve(s);
+      };
+      const timer = setTimeout(() => {
+        this.states.off("state", onState);
+        resolve(null);
+      }, timeoutMs);
+      this.states.on("state", onState);
+    });
+  }
+}
+
+export function toHttp(err: unknown): unknown {
+  if (!(err instanceof PbxError)) return err;
+  if (err.code === "NOT_CONNECTED" || err.code === "TIMEOUT") return new AppError("PBX_DOWN", `the phone system is not reachable (${err.message})`);
+  if (err.code === "INVALID_ARGUMENT") return new AppError("VALIDATION", err.message, err.field);
+  if (err.code === "INTERFACE_NOT_FOUND") return new AppError("NOT_FOUND", "your phone is not a member of any queue on the PBX");
+  if (err.code === "CHANNEL_NOT_FOUND") return new AppError("NOT_FOUND", "that call is no longer up");
+  return new AppError("PBX_ERROR", err.message);
+}

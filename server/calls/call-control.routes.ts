@@ -1,0 +1,110 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import type { Database } from "../platform/db/database.js";
+import { parse } from "../platform/http/validate.js";
+import { AppError, notFound, validationError } from "../platform/errors.js";
+import { currentUser } from "../auth/auth.middleware.js";
+import type { TimelineService } from "../crm/timeline.service.js";
+import type { ClientsService } from "../crm/clients.service.js";
+import { checkDialable, type DialingRules } from "../agents/dialing-rules.js";
+import { toHttp, type AgentStatusService } from "../agents/agent-status.service.js";
+import { extensionOf } from "../agents/workspace.routes.js";
+import type { Telephony } from "./telephony.js";
+import type { TrackedCall } from "./call.types.js";
+
+export interface CallControlDeps {
+  db: Database;
+  telephony: Telephony;
+  timeline: TimelineService;
+  clients: ClientsService;
+  status: AgentStatusService;
+  rules: DialingRules;
+  dispositions: string[];
+}
+
+const callId = z.string().regex(/^[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Asterisk Linkedid such as 1795598250.0)");
+
+const originateBody = z.object({ number: z.string().max(60), clientId: z.number().int().positive().optional() }).strict();
+const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
+
+export function callControlRoutes(d: CallControlDeps): Router {
+  const r = Router();
+  const wrapupBody = z
+    .object({
+      disposition: z.enum(d.dispositions as [string, ...string[]], { message: `one of: ${d.dispositions.join(", ")}` }),
+      note: z.string().trim().max(10_000).optional(),
+      clientId: z.number().int().positive().nullable().optional(),
+    })
+    .strict();
+
+  /** The agent's own leg of a live call, so agents only act on calls they are on. */
+  const myLeg = (req: Request): { call: TrackedCall; channel: string; ext: string } => {
+    const ext = extensionOf(currentUser(req));
+    const id = parse(callId, req.params.callId);
+    const call = d.telephony.tracker.calls.get(id);
+    if (!call) throw notFound(`live call ${id}`);
+    const leg = [...call.legs.values()].find((l) => l.ext === ext && !l.ended && l.up);
+    if (!leg) throw new AppError("FORBIDDEN", "you are not on this call");
+    return { call, channel: leg.channel, ext };
+  };
+
+  r.post("/calls/originate", async (req, res) => {
+    const ext = extensionOf(currentUser(req));
+    const body = parse(originateBody, req.body);
+    const number = checkDialable(body.number, d.rules);
+    if (body.clientId) await d.clients.assertClient(body.clientId);
+    await d.telephony.commands
+      .originateToCustomer({ extension: ext, number, callerName: `Call ${number}`, variables: body.clientId ? { CRM_CLIENT_ID: String(body.clientId) } : {} })
+      .catch((err: unknown) => {
+        throw toHttp(err);
+      });
+    res.status(202).json({ number });
+  });
+
+  r.post("/calls/:callId/hangup", async (req, res) => {
+    const { channel } = myLeg(req);
+    await d.telephony.commands.hangup(channel).catch((err: unknown) => {
+      throw toHttp(err);
+    });
+    res.status(204).end();
+  });
+
+  r.post("/calls/:callId/transfer", async (req, res) => {
+    const { channel } = myLeg(req);
+    const { to } = parse(transferBody, req.body);
+    await d.telephony.commands.blindTransfer({ channel, exten: to, context: "transfer" }).catch((err: unknown) => {
+      throw toHttp(err);
+    });
+    res.status(202).json({ to });
+  });
+
+  r.post("/calls/:callId/wrapup", async (req, res) => {
+    const user = currentUser(req);
+    const id = parse(callId, req.params.callId);
+    const body = parse(wrapupBody, req.body);
+    let row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
+    if (!row) {
+      // The journal writes in batches: the row may be a moment behind the call's end.
+      await d.telephony.journal.flush();
+      row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
+    }
+    if (!row) throw d.telephony.tracker.calls.has(id) ? new AppError("CONFLICT", "the call is still in progress") : notFound(`call ${id}`);
+    const supervisor = user.role !== "agent";
+    if (!supervisor && row.agentExtension !== user.extension) throw new AppError("FORBIDDEN", "this is not your call");
+    const clientId = body.clientId === undefined ? row.clientId : body.clientId;
+    if (clientId) await d.clients.assertClient(clientId).catch(() => {
+      throw validationError("clientId", `no client ${clientId}`);
+    });
+    const saved = await d.db.prisma.call.update({
+      where: { id: row.id },
+      data: { disposition: body.disposition, wrapupNote: body.note ?? null, wrappedAt: new Date(), wrappedById: user.id, clientId },
+    });
+    if (clientId) {
+      const what = saved.direction === "outbound" ? "Outbound call" : "Inbound call";
+      await d.timeline.addNote(clientId, `${what} · ${body.disposition}${body.note ? `\n${body.note}` : ""}`, user.id);
+    }
+    if (user.extension && row.agentExtension === user.extension) await d.status.endWrapup(user.extension);
+    res.json({ id: saved.id, linkedid: saved.linkedid, disposition: saved.disposition, wrapupNote: saved.wrapupNote, clientId: saved.clientId, wrappedAt: saved.wrappedAt });
+  });
+  return r;
+}

@@ -1,0 +1,155 @@
+import type { Logger } from "../platform/logger.js";
+import type { Realtime } from "../platform/realtime/realtime.js";
+import type { EventName, EventPayload } from "../platform/realtime/events.js";
+import type { ExtensionDirectory } from "../auth/extension-directory.js";
+import type { CallEvent, CallTracker } from "../calls/call-tracker.js";
+import type { TrackedCall } from "../calls/call.types.js";
+import type { Card, CardBuilder } from "./card-builder.js";
+
+export type OfferState = "ringing" | "talking" | "held";
+
+/** The screen pop as sent (interfaces.md: call:offer). */
+export interface Offer extends Card {
+  state: OfferState;
+  waitSeconds: number | null;
+  answeredAt: Date | null;
+  timing: { amiAt: number; sentAt: number };
+}
+
+interface Entry {
+  call: TrackedCall;
+  card: Promise<Card>;
+  /** Extension → what that agent's console shows for this call. */
+  offered: Map<string, OfferState>;
+  /** Pushes for one call go out in order, after its card is built. */
+  chain: Promise<void>;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Puts the caller's card on exactly the consoles whose phones ring for a call, before anyone
+ * answers, and keeps each console in step: withdrawn when another agent answers, the caller leaves
+ * or the ring times out; answered, held, transferred and ended for the agent who took it.
+ */
+export class ScreenPop {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    tracker: CallTracker,
+    private readonly builder: CardBuilder,
+    private readonly directory: ExtensionDirectory,
+    private readonly realtime: Realtime,
+    private readonly log: Logger,
+    private readonly wrapupSeconds: number,
+    private readonly frameAt: () => number,
+  ) {
+    tracker.on("call", (e: CallEvent) => this.onCall(e));
+  }
+
+  /** What an agent's console should show right now (after a reconnect, a reload, a restored tab). */
+  async currentFor(ext: string): Promise<Offer[]> {
+    const out: Offer[] = [];
+    for (const entry of this.entries.values()) {
+      const state = entry.offered.get(ext);
+      if (state) out.push(this.offer(entry, await entry.card, state, this.frameAt()));
+    }
+    return out;
+  }
+
+  private onCall(e: CallEvent): void {
+    const at = this.frameAt();
+    switch (e.type) {
+      case "call.ringing": {
+        const entry = this.entry(e.call);
+        if (entry.offered.has(e.agent)) return; // several devices on one extension: one card
+        entry.offered.set(e.agent, "ringing");
+        return this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "ringing", at));
+      }
+      case "call.ring-ended": {
+        const entry = this.entries.get(e.call.linkedid);
+        const reason = e.reason;
+        if (!entry || reason === "answered" || entry.offered.get(e.agent) !== "ringing") return;
+        // Another device of the same extension may still ring.
+        if ([...e.call.ringing.values()].includes(e.agent)) return;
+        entry.offered.delete(e.agent);
+        return this.push(entry, e.agent, "call:withdrawn", () => ({ callId: e.call.linkedid, reason }));
+      }
+      case "call.answered": {
+        if (!e.agent) return;
+        const entry = this.entry(e.call);
+        const before = entry.offered.get(e.agent);
+        entry.offered.set(e.agent, "talking");
+        if (!before) this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "talking", at));
+        return this.push(entry, e.agent, "call:answered", () => ({ callId: e.call.linkedid, answeredAt: e.call.answeredAt ?? new Date() }));
+      }
+      case "call.held":
+      case "call.resumed": {
+        const entry = this.entries.get(e.call.linkedid);
+        if (!entry || !e.agent || !entry.offered.has(e.agent)) return;
+        entry.offered.set(e.agent, e.type === "call.held" ? "held" : "talking");
+        return this.push(entry, e.agent, e.type === "call.held" ? "call:held" : "call:resumed", () => ({ callId: e.call.linkedid }));
+      }
+      case "call.transferred": {
+        const entry = this.entries.get(e.call.linkedid);
+        if (!entry || !e.from || !entry.offered.has(e.from)) return;
+        entry.offered.delete(e.from);
+        return this.push(entry, e.from, "call:transferred", () => ({ callId: e.call.linkedid, to: e.to }));
+      }
+      case "call.ended": {
+        const entry = this.entries.get(e.call.linkedid);
+        if (!entry) return;
+        for (const [agent, state] of entry.offered) {
+          if (state === "ringing") this.push(entry, agent, "call:withdrawn", () => ({ callId: e.call.linkedid, reason: "caller-left" as const }));
+          else
+            this.push(entry, agent, "call:ended", () => ({
+              callId: e.call.linkedid,
+              outcome: e.call.outcome ?? "missed",
+              talkSeconds: e.call.talkSeconds,
+              wrapup: this.wrapupSeconds > 0 && agent === e.call.agent,
+            }));
+        }
+        entry.chain = entry.chain.finally(() => this.entries.delete(e.call.linkedid));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private entry(call: TrackedCall): Entry {
+    let entry = this.entries.get(call.linkedid);
+    if (!entry) {
+      const card = this.builder.build(call);
+      entry = { call, card, offered: new Map(), chain: card.then(() => undefined, () => undefined) };
+      this.entries.set(call.linkedid, entry);
+    }
+    return entry;
+  }
+
+  private offer(entry: Entry, card: Card, state: OfferState, amiAt: number): Offer {
+    const call = entry.call;
+    const from = call.queuedAt ?? (call.direction === "inbound" ? call.startedAt : null);
+    return {
+      ...card,
+      queue: call.queue ?? card.queue,
+      state,
+      waitSeconds: from ? Math.max(0, Math.round(((call.answeredAt?.getTime() ?? Date.now()) - from.getTime()) / 1000)) : null,
+      answeredAt: call.answeredAt,
+      timing: { amiAt, sentAt: now() },
+    };
+  }
+
+  private push<E extends Extract<EventName, `call:${string}`>>(entry: Entry, ext: string, event: E, payload: (card: Card) => EventPayload<E>): void {
+    entry.chain = entry.chain.then(async () => {
+      const userId = this.directory.userOf(ext);
+      if (userId === undefined) return;
+      try {
+        const body = payload(await entry.card);
+        this.realtime.toUser(userId, event, body);
+      } catch (err) {
+        this.log.error({ err, callId: entry.call.linkedid, event }, "screen pop failed");
+      }
+    });
+  }
+}
