@@ -33,7 +33,7 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   let sim: AmiSimulator | null = null;
   let target = config.pbx;
   if (target.kind === "sim") {
-    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed } });
+    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed, ...loadTestPbx(config.simAgents) } });
     const port = await sim.listen(0, "127.0.0.1");
     log.info({ port }, "AMI simulator listening");
     target = { kind: "ami", host: "127.0.0.1", port, username: sim.username, secret: sim.secret };
@@ -82,6 +82,17 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
       await journal.close();
       await sim?.close();
     },
+  };
+}
+
+/** SIM_AGENTS=N: agents 1001..1000+N answering one round-robin queue (the pop-latency benchmark). */
+function loadTestPbx(n: number) {
+  if (n <= 0) return {};
+  const agents = Array.from({ length: n }, (_, i) => ({ ext: String(1001 + i), name: `Agent ${1001 + i}`, autoAnswer: true }));
+  return {
+    agents,
+    queues: [{ name: "support", strategy: "rrmemory" as const, timeoutSeconds: 15, retrySeconds: 2, members: agents.map((a) => a.ext) }],
+    dids: { "8005551000": "support" },
   };
 }
 

@@ -27,6 +27,8 @@ export interface Config {
   pbx: { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
   /** Simulated inbound calls a minute when the PBX is the simulator (0: none). */
   simCallsPerMinute: number;
+  /** With N > 0 the simulator has agents 1001..1000+N in one round-robin queue (load tests). */
+  simAgents: number;
   /** Time factor of the simulator (1 real time; 0.1 ten times faster), for tests and benchmarks. */
   simSpeed: number;
   /** What each DID means (campaign / lead source), shown on the card: number → label. */
@@ -77,6 +79,7 @@ const schema = z.object({
   SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
   WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
   SIM_SPEED: z.coerce.number().min(0.0001).max(100).default(1),
+  SIM_AGENTS: z.coerce.number().int().min(0).max(5000).default(0),
   DID_LABELS: z
     .string()
     .regex(/^(\+?\d{2,20}=[^;=\r\n]{1,60})(;\+?\d{2,20}=[^;=\r\n]{1,60})*$/, "number=label pairs separated by ';'")
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
     wrapupSeconds: e.WRAPUP_SECONDS,
     simSpeed: e.SIM_SPEED,
+    simAgents: e.SIM_AGENTS,
     didLabels: Object.fromEntries(e.DID_LABELS.split(";").map((pair) => pair.split("=") as [string, string])),
     dispositions: e.DISPOSITIONS.split(",").map((x) => x.trim()),
     pauseCodes: e.PAUSE_CODES.split(","),

@@ -90,7 +90,6 @@ interface Call {
   startedAt: Date;
   timers: NodeJS.Timeout[];
   ended: boolean;
-  rrIndex: number;
   kind: "queue" | "originate" | "spy";
 }
 
@@ -107,6 +106,8 @@ export class SimPbx extends EventEmitter {
   private readonly calls = new Map<string, Call>();
   private readonly channels = new Map<string, SimChannel>();
   private seq = 0;
+  /** rrmemory: index of the member each queue offered its last call to. */
+  private readonly rrLast = new Map<string, number>();
   private chanSeq = 0;
   private readonly bootTime = Math.floor(Date.now() / 1000);
 
@@ -183,7 +184,7 @@ export class SimPbx extends EventEmitter {
       name: this.channelName("trunk"), state: 4, callerNum: o.from, callerName: o.name ?? "<unknown>",
       connectedNum: "<unknown>", connectedName: "<unknown>", context: "from-trunk", exten: did, priority: 1, uniqueid: uid, linkedid: uid,
     };
-    const call: Call = { linkedid: uid, caller, queue, joinedAt: Date.now(), ringing: new Map(), agentLeg: null, agentExt: null, bridge: null, answeredAt: null, startedAt: new Date(), timers: [], ended: false, rrIndex: 0, kind: "queue" };
+    const call: Call = { linkedid: uid, caller, queue, joinedAt: Date.now(), ringing: new Map(), agentLeg: null, agentExt: null, bridge: null, answeredAt: null, startedAt: new Date(), timers: [], ended: false, kind: "queue" };
     this.calls.set(uid, call);
     this.channels.set(caller.name, caller);
     this.send(onChannel("Newchannel", caller));
@@ -225,7 +226,14 @@ export class SimPbx extends EventEmitter {
       return a && !m.paused && a.device === "NOT_INUSE";
     });
     let targets = free;
-    if (q.strategy === "rrmemory" && free.length) targets = [free[call.rrIndex++ % free.length]!];
+    if (q.strategy === "rrmemory" && free.length) {
+      // Round robin with memory: start after the member that was offered the last call.
+      const members = this.members.get(q.name) ?? [];
+      const last = this.rrLast.get(q.name) ?? -1;
+      const next = free.map((m) => members.indexOf(m)).sort((a, b) => a - b).find((i) => i > last) ?? members.indexOf(free[0]!);
+      this.rrLast.set(q.name, next);
+      targets = [members[next]!];
+    }
     if (!targets.length) {
       this.later(call, q.retrySeconds, () => this.ringRound(call));
       return;
@@ -481,7 +489,7 @@ export class SimPbx extends EventEmitter {
       name: this.channelName(o.ext), state: 0, callerNum: o.ext, callerName: a?.name ?? o.ext, connectedNum: "<unknown>", connectedName: "<unknown>",
       context: "agents", exten: "s", priority: 1, uniqueid: uid, linkedid: uid,
     };
-    const call: Call = { linkedid: uid, caller: leg, queue: null, joinedAt: Date.now(), ringing: new Map(), agentLeg: null, agentExt: null, bridge: null, answeredAt: null, startedAt: new Date(), timers: [], ended: false, rrIndex: 0, kind: o.application ? "spy" : "originate" };
+    const call: Call = { linkedid: uid, caller: leg, queue: null, joinedAt: Date.now(), ringing: new Map(), agentLeg: null, agentExt: null, bridge: null, answeredAt: null, startedAt: new Date(), timers: [], ended: false, kind: o.application ? "spy" : "originate" };
     this.calls.set(uid, call);
     this.channels.set(leg.name, leg);
     this.send(onChannel("Newchannel", leg));
