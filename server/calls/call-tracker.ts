@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { PbxEvent } from "../pbx/pbx-events.js";
+import type { PbxSnapshot } from "../pbx/pbx-link.js";
 import type { AgentSegment, CallLeg, TrackedCall } from "./call.types.js";
 
 /** What the tracker tells the rest of the server. */
@@ -14,19 +15,8 @@ export type CallEvent =
   | { type: "call.transferred"; call: TrackedCall; from: string | null; to: string; kind: "blind" | "attended" }
   | { type: "call.ended"; call: TrackedCall };
 
-/** A channel of ours as CoreShowChannels lists it, for the resync after a (re)connect. */
-export interface LiveChannel {
-  uniqueid: string;
-  linkedid: string;
-  channel: string;
-  callerNum: string;
-  callerName: string;
-  exten: string;
-  state: number;
-  application: string;
-  applicationData: string;
-  bridgeId: string;
-}
+/** A live channel as the PBX lists it after a (re)connect (CoreShowChannels). */
+export type LiveChannel = PbxSnapshot["channels"][number];
 
 /** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
 const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);

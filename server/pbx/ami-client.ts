@@ -75,15 +75,9 @@ export class AmiClient extends EventEmitter {
 
   /** One action; resolves with its response, rejects with a PbxError (never queued for later). */
   action(name: string, fields: Record<string, string | string[]>, opts: { timeoutMs?: number } = {}): Promise<AmiMessage> {
-    const m = this.manager;
-    if (!m || this.stateValue !== "connected") return Promise.reject(new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`));
-    const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
-    let req: ReturnType<typeof toRequest>;
-    try {
-      req = toRequest(name, id, fields);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    const prepared = this.prepare(name, fields);
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    const { m, id, req } = prepared;
     return new Promise<AmiMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         m.removeListener(id, onReply as (...a: unknown[]) => void);
@@ -104,15 +98,9 @@ export class AmiClient extends EventEmitter {
    * resolves with the response and every list event, once the "...Complete" event arrived.
    */
   listAction(name: string, fields: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ListResult> {
-    const m = this.manager;
-    if (!m || this.stateValue !== "connected") return Promise.reject(new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`));
-    const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
-    let req: ReturnType<typeof toRequest>;
-    try {
-      req = toRequest(name, id, fields);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    const prepared = this.prepare(name, fields);
+    if (prepared instanceof Error) return Promise.reject(prepared);
+    const { m, id, req } = prepared;
     const events: AmiMessage[] = [];
     const timeoutMs = opts.timeoutMs ?? this.o.actionTimeoutMs * 2;
     return new Promise<ListResult>((resolve, reject) => {
@@ -149,6 +137,18 @@ export class AmiClient extends EventEmitter {
       };
       m.action(req, onReply);
     });
+  }
+
+  /** The live connection, a fresh ActionID and the checked request; or why the action cannot go. */
+  private prepare(name: string, fields: Record<string, string | string[]>): { m: Manager; id: string; req: ReturnType<typeof toRequest> } | Error {
+    const m = this.manager;
+    if (!m || this.stateValue !== "connected") return new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`);
+    const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
+    try {
+      return { m, id, req: toRequest(name, id, fields) };
+    } catch (err) {
+      return err as Error;
+    }
   }
 
   private connectNow(): void {

@@ -125,10 +125,11 @@ describe("call tracker on the real Asterisk 22 transcripts", () => {
     expect(c).toMatchObject({ outcome: "abandoned", waitSeconds: 9, queue: "support" });
   });
 
-  it("agent-paused-reason: pause reasons per agent, and back to available", () => {
+  it("agent-paused-reason: pause reasons per agent (after-call-work is wrap-up), and back to available", () => {
     const { states, agents } = replay("agent-paused-reason");
-    const paused = states.filter((s) => s.state === "paused").map((s) => `${s.agent}:${s.reason}`);
-    expect(paused).toEqual(["1001:lunch", "1002:after-call-work"]);
+    const paused = states.filter((s) => s.state === "paused" || s.state === "wrap-up").map((s) => `${s.agent}:${s.state}:${s.reason}`);
+    // "after-call-work" is the pause reason the CRM uses for wrap-up.
+    expect(paused).toEqual(["1001:paused:lunch", "1002:wrap-up:after-call-work"]);
     expect(agents.get("1001")?.state).toBe("available");
     expect(agents.get("1002")?.state).toBe("available");
   });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import { AmiParser, encodeMessage, type AmiMessage } from "../ami-codec.js";
-import { event, queueMemberListEntry, type Pairs } from "./sim-events.js";
+import { event, memberBlock, type Pairs } from "./sim-events.js";
 import { SimPbx, type SimConfig } from "./sim-pbx.js";
 import { answerAction } from "./sim-actions.js";
 
@@ -171,7 +171,7 @@ export class AmiSimulator {
       if (m.queue && m.queue !== q.name) continue;
       const waiting = this.pbx.waiting(q.name);
       items.push([["Event", "QueueParams"], ["Queue", q.name], ["Max", "0"], ["Strategy", q.strategy], ["Calls", String(waiting.length)], ["Holdtime", "0"], ["TalkTime", "0"], ["Completed", "0"], ["Abandoned", "0"], ["ServiceLevel", "0"], ["ServicelevelPerf", "0.0"], ["ServicelevelPerf2", "0.0"], ["Weight", "0"]]);
-      for (const mem of this.pbx.members.get(q.name) ?? []) items.push([["Event", "QueueMember"], ...queueMemberListEntry(mem)]);
+      for (const mem of this.pbx.members.get(q.name) ?? []) items.push([["Event", "QueueMember"], ...memberBlock(mem, "list")]);
       waiting.forEach((w, i) =>
         items.push([["Event", "QueueEntry"], ["Queue", q.name], ["Position", String(i + 1)], ["Channel", w.channel.name], ["Uniqueid", w.channel.uniqueid], ["CallerIDNum", w.channel.callerNum], ["CallerIDName", w.channel.callerName], ["ConnectedLineNum", "unknown"], ["ConnectedLineName", "unknown"], ["Wait", String(w.waitSeconds)], ["Priority", "0"]]),
       );

@@ -109,44 +109,31 @@ export interface SimMember {
   pausedReason: string;
 }
 
-/** QueueMemberStatus / QueueMemberPause / QueueMemberAdded / QueueMemberRemoved body. */
-export const memberBlock = (m: SimMember): Pairs => [
-  ["Queue", m.queue],
-  ["MemberName", m.name],
-  ["Interface", m.iface],
-  ["StateInterface", m.iface],
-  ["Membership", m.membership],
-  ["Penalty", String(m.penalty)],
-  ["CallsTaken", String(m.callsTaken)],
-  ["LastCall", String(m.lastCall)],
-  ["LastPause", String(m.lastPause)],
-  ["LoginTime", String(m.loginTime)],
-  ["InCall", m.inCall ? "1" : "0"],
-  ["Status", String(m.status)],
-  ["Paused", m.paused ? "1" : "0"],
-  ["PausedReason", m.pausedReason],
-  ["Ringinuse", "0"],
-  ["Wrapuptime", "0"],
-];
-
-/** The QueueStatus list entry names the interface Location and the name Name. */
-export const queueMemberListEntry = (m: SimMember): Pairs => [
-  ["Queue", m.queue],
-  ["Name", m.name],
-  ["Location", m.iface],
-  ["StateInterface", m.iface],
-  ["Membership", m.membership],
-  ["Penalty", String(m.penalty)],
-  ["CallsTaken", String(m.callsTaken)],
-  ["LastCall", String(m.lastCall)],
-  ["LastPause", String(m.lastPause)],
-  ["LoginTime", String(m.loginTime)],
-  ["InCall", m.inCall ? "1" : "0"],
-  ["Status", String(m.status)],
-  ["Paused", m.paused ? "1" : "0"],
-  ["PausedReason", m.pausedReason],
-  ["Wrapuptime", "0"],
-];
+/**
+ * A queue member's headers. The unsolicited events (QueueMemberStatus/Pause/Added/Removed) say
+ * Interface and MemberName and end with Ringinuse; QueueStatus's list entries say Location and Name.
+ */
+export function memberBlock(m: SimMember, style: "event" | "list" = "event"): Pairs {
+  const event = style === "event";
+  return [
+    ["Queue", m.queue],
+    [event ? "MemberName" : "Name", m.name],
+    [event ? "Interface" : "Location", m.iface],
+    ["StateInterface", m.iface],
+    ["Membership", m.membership],
+    ["Penalty", String(m.penalty)],
+    ["CallsTaken", String(m.callsTaken)],
+    ["LastCall", String(m.lastCall)],
+    ["LastPause", String(m.lastPause)],
+    ["LoginTime", String(m.loginTime)],
+    ["InCall", m.inCall ? "1" : "0"],
+    ["Status", String(m.status)],
+    ["Paused", m.paused ? "1" : "0"],
+    ["PausedReason", m.pausedReason],
+    ...(event ? ([["Ringinuse", "0"]] as Pairs) : []),
+    ["Wrapuptime", "0"],
+  ];
+}
 
 export const hangupCauses: Record<number, string> = {
   0: "Unknown",
