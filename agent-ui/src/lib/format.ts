@@ -61,6 +61,13 @@ export function formatPhone(number: string): string {
   return parsed ? parsed.formatInternational() : number;
 }
 
+/** A dialed number as a person reads it: E.164 grouped, a 10-digit toll-free DID as "800 555 1000". */
+export function formatDialed(number: string): string {
+  if (number.startsWith("+")) return formatPhone(number);
+  const m = /^1?(\d{3})(\d{3})(\d{4})$/.exec(number);
+  return m ? `${m[1]} ${m[2]} ${m[3]}` : number;
+}
+
 export function primaryPhone(phones: Phone[]): Phone | undefined {
   const own = phones.filter((p) => p.contactId == null);
   return own.find((p) => p.isPrimary) ?? own[0] ?? phones[0];

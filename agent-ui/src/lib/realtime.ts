@@ -1,13 +1,32 @@
-// Socket.IO link to the server: task reminders become toasts, client changes refresh open views.
+// Socket.IO link to the server: task reminders become toasts, client changes refresh open views,
+// and the agent's phone (screen pops, call control, status) drives the workspace.
 import { io, type Socket } from "socket.io-client";
 import { connection } from "./connection.svelte";
 import { toast } from "./toasts.svelte";
 import { formatDue } from "./format";
-import type { Task } from "./types";
+import {
+  onAgentState,
+  onAnswered,
+  onEnded,
+  onHeld,
+  onOffer,
+  onTransferred,
+  onWithdrawn,
+  refreshWorkspace,
+} from "./workspace.svelte";
+import type { AgentStatus, CallOffer, Task, WithdrawReason } from "./types";
 
 interface ServerToClient {
   "task:reminder": (payload: { task: Task }) => void;
   "client:changed": (payload: { clientId: number }) => void;
+  "call:offer": (payload: CallOffer) => void;
+  "call:withdrawn": (payload: { callId: string; reason: WithdrawReason }) => void;
+  "call:answered": (payload: { callId: string; answeredAt: string }) => void;
+  "call:held": (payload: { callId: string }) => void;
+  "call:resumed": (payload: { callId: string }) => void;
+  "call:transferred": (payload: { callId: string; to: string }) => void;
+  "call:ended": (payload: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
+  "agent:state": (payload: AgentStatus) => void;
 }
 
 let socket: Socket<ServerToClient> | null = null;
@@ -19,11 +38,21 @@ export function onClientChanged(fn: (clientId: number) => void): () => void {
   return () => clientListeners.delete(fn);
 }
 
+/** A tab coming back to the front, or the network coming back, reconnects without waiting for the backoff timer. */
+function reconnectNow(): void {
+  if (socket && !socket.connected && document.visibilityState === "visible") socket.connect();
+}
+
 export function connectRealtime(token: string): void {
   disconnectRealtime();
-  const s: Socket<ServerToClient> = io({ path: "/socket.io", auth: { token }, transports: ["websocket", "polling"] });
+  // WebSocket only: long-polling falls behind in background tabs, and a pop must not wait.
+  const s: Socket<ServerToClient> = io({ path: "/socket.io", auth: { token }, transports: ["websocket"] });
   socket = s;
-  s.on("connect", () => (connection.live = true));
+  s.on("connect", () => {
+    connection.live = true;
+    // Whatever happened while we were away (a call answered, ended, a status change) comes back at once.
+    void refreshWorkspace();
+  });
   s.on("disconnect", () => (connection.live = false));
   s.on("connect_error", () => (connection.live = false));
   s.on("task:reminder", ({ task }) => {
@@ -39,12 +68,25 @@ export function connectRealtime(token: string): void {
   s.on("client:changed", ({ clientId }) => {
     for (const fn of clientListeners) fn(Number(clientId));
   });
+  s.on("call:offer", onOffer);
+  s.on("call:withdrawn", onWithdrawn);
+  s.on("call:answered", onAnswered);
+  s.on("call:held", (p) => onHeld(p, true));
+  s.on("call:resumed", (p) => onHeld(p, false));
+  s.on("call:transferred", onTransferred);
+  s.on("call:ended", onEnded);
+  s.on("agent:state", onAgentState);
+  document.addEventListener("visibilitychange", reconnectNow);
+  window.addEventListener("online", reconnectNow);
 }
 
 export function disconnectRealtime(): void {
+  document.removeEventListener("visibilitychange", reconnectNow);
+  window.removeEventListener("online", reconnectNow);
   if (!socket) return;
   socket.removeAllListeners();
   socket.disconnect();
   socket = null;
   connection.live = false;
 }
+

@@ -1,29 +1,35 @@
-// Hash routing without a library: #/clients, #/clients/new, #/clients/12, #/clients/12/edit,
-// #/tasks, #/admin/users, #/admin/audit.
+// Hash routing without a library: #/clients, #/clients/new(?phone=…&call=…), #/clients/12,
+// #/clients/12/edit, #/tasks, #/calls, #/admin/users, #/admin/audit.
 
 export type Route =
   | { name: "clients" }
-  | { name: "client-new" }
+  | { name: "client-new"; phone: string; callId: string }
   | { name: "client"; id: number }
   | { name: "client-edit"; id: number }
   | { name: "tasks" }
+  | { name: "calls" }
   | { name: "admin-users" }
   | { name: "admin-audit" }
   | { name: "not-found"; path: string };
 
 export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#/, "").replace(/\/+$/, "") || "/clients";
+  const [rawPath = "", search = ""] = hash.replace(/^#/, "").split("?", 2);
+  const path = rawPath.replace(/\/+$/, "") || "/clients";
+  const query = new URLSearchParams(search);
   const parts = path.split("/").filter(Boolean);
   const [a, b, c] = parts;
   if (a === "clients") {
     if (parts.length === 1) return { name: "clients" };
-    if (b === "new" && parts.length === 2) return { name: "client-new" };
+    if (b === "new" && parts.length === 2)
+      // An unencoded "+" reads as a space in a query string: put it back on a phone number.
+      return { name: "client-new", phone: (query.get("phone") ?? "").replace(/^ (?=\d)/, "+"), callId: query.get("call") ?? "" };
     if (b && /^\d+$/.test(b)) {
       if (parts.length === 2) return { name: "client", id: Number(b) };
       if (c === "edit" && parts.length === 3) return { name: "client-edit", id: Number(b) };
     }
   }
   if (a === "tasks" && parts.length === 1) return { name: "tasks" };
+  if (a === "calls" && parts.length === 1) return { name: "calls" };
   if (a === "admin" && parts.length === 2) {
     if (b === "users") return { name: "admin-users" };
     if (b === "audit") return { name: "admin-audit" };

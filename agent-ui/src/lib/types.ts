@@ -142,3 +142,116 @@ export interface LoginAnswer {
   expiresAt: string;
   user: User;
 }
+
+// ---- Agent workspace (docs/api.md, "Agent workspace") ----
+
+export type AgentStateName = "available" | "ringing" | "on-call" | "paused" | "wrap-up" | "unavailable" | "logged-out";
+
+export interface AgentStatus {
+  agent: string;
+  state: AgentStateName;
+  reason: string | null;
+  since: string;
+}
+
+/** A client as the screen pop shows it. */
+export interface PopClient {
+  id: number;
+  name: string;
+  kind: ClientKind;
+  company: string | null;
+  stage: Stage;
+  tags: string[];
+  vip: boolean;
+  /** The server sends the owner's display name; a {id, displayName} reference is accepted too. */
+  owner: UserRef | string | null;
+  leadSource?: string | null;
+}
+
+/** One of the last interactions with the caller; call and note entries carry more fields. */
+export interface PopHistoryItem {
+  type: "call" | "note" | string;
+  at: string;
+  id?: number;
+  direction?: string;
+  outcome?: string | null;
+  queue?: string | null;
+  agent?: string | null;
+  agentUser?: UserRef | null;
+  agentName?: string | null;
+  talkSeconds?: number | null;
+  body?: string;
+  author?: UserRef | string | null;
+  disposition?: string | null;
+}
+
+/** A pending callback; the fields beyond the id vary, so every one is optional. */
+export interface PopCallback {
+  id: number;
+  dueAt?: string | null;
+  scheduledAt?: string | null;
+  at?: string | null;
+  number?: string | null;
+  note?: string | null;
+  reason?: string | null;
+  assignee?: UserRef | null;
+}
+
+export type CallState = "ringing" | "talking" | "held";
+
+export interface CallOffer {
+  callId: string;
+  direction: "inbound" | "outbound";
+  state: CallState;
+  queue: string | null;
+  caller: { number: string | null; e164: string | null; withheld: boolean; valid: boolean };
+  dialed: { number: string | null; label: string | null } | null;
+  client: PopClient | null;
+  clients: PopClient[];
+  contact: { id: number; name: string; title: string | null } | null;
+  history: PopHistoryItem[];
+  tasks: { id: number; title: string; dueAt: string | null }[];
+  callbacks: PopCallback[];
+  script: unknown;
+  waitSeconds: number | null;
+  ringingAt: string | null;
+  answeredAt: string | null;
+  timing?: { amiAt?: string | number; sentAt?: string | number };
+}
+
+/** A pause code or a disposition: the server may send plain strings or {code,label} objects. */
+export type CodeOption = string | { code?: string; id?: string; value?: string; label?: string; name?: string };
+
+export interface Workspace {
+  user: User;
+  status: AgentStatus | null;
+  pauseCodes: CodeOption[];
+  dispositions: CodeOption[];
+  wrapupSeconds: number;
+  calls: CallOffer[];
+  demoPhone: boolean;
+}
+
+export type WithdrawReason = "answered-elsewhere" | "no-answer" | "caller-left";
+
+/** A journal row (GET /api/calls). */
+export interface CallRecord {
+  id: number;
+  linkedid: string;
+  direction: "inbound" | "outbound" | "internal";
+  callerNumber: string;
+  callerName: string | null;
+  calledNumber: string;
+  queue: string | null;
+  agent: string | null;
+  agentUser: UserRef | null;
+  clientId: number | null;
+  client: { id: number; name: string } | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+  outcome: string | null;
+  disposition?: string | null;
+}
