@@ -7,6 +7,13 @@ import type { CallEvent, CallTracker } from "../calls/call-tracker.js";
 
 export type RequestedStatus = "available" | "paused" | "logged-out";
 
+/** One agent's wrap-up: the pause may still be on its way to the PBX when the agent is done. */
+interface Wrapup {
+  done: boolean;
+  applied: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
 /**
  * Agent status as the console sets it, carried out on the PBX (queue member pause with a reason),
  * and wrap-up after each answered call: the agent's member is paused with reason after-call-work
@@ -14,7 +21,7 @@ export type RequestedStatus = "available" | "paused" | "logged-out";
  * The console always shows what the PBX then reports (AgentStates), never what it asked for.
  */
 export class AgentStatusService {
-  private readonly wrapups = new Map<string, NodeJS.Timeout>();
+  private readonly wrapups = new Map<string, Wrapup>();
 
   constructor(
     private readonly commands: PbxCommands,
@@ -50,38 +57,49 @@ export class AgentStatusService {
 
   /** The wrap-up form was saved: the agent is ready for the next call (unless they paused meanwhile). */
   async endWrapup(ext: string): Promise<void> {
-    if (!this.cancelWrapup(ext) && this.status(ext).state !== "wrap-up") return;
-    if (this.status(ext).reason !== wrapupReason) return;
+    const w = this.wrapups.get(ext);
+    if (w) {
+      // Saved while the wrap-up pause was still on its way to the PBX: startWrapup lifts it once applied.
+      w.done = true;
+      if (w.timer) clearTimeout(w.timer);
+      this.wrapups.delete(ext);
+      if (!w.applied) return;
+    } else if (this.status(ext).reason !== wrapupReason) return;
     await this.commands.pauseMember({ extension: ext, paused: false }).catch((err: Error) => this.log.warn({ err: err.message, ext }, "could not end wrap-up"));
   }
 
   stop(): void {
-    for (const t of this.wrapups.values()) clearTimeout(t);
+    for (const w of this.wrapups.values()) if (w.timer) clearTimeout(w.timer);
   }
 
   private async startWrapup(ext: string): Promise<void> {
     const before = this.status(ext);
     // An agent who paused or logged out during the call stays that way.
     if (before.state === "paused" || before.state === "logged-out") return;
+    this.cancelWrapup(ext);
+    const w: Wrapup = { done: false, applied: false, timer: null };
+    this.wrapups.set(ext, w);
     try {
       await this.commands.pauseMember({ extension: ext, paused: true, reason: wrapupReason });
     } catch (err) {
       this.log.warn({ err: (err as Error).message, ext }, "could not start wrap-up");
+      if (this.wrapups.get(ext) === w) this.wrapups.delete(ext);
       return;
     }
-    this.cancelWrapup(ext);
-    const t = setTimeout(() => {
-      this.wrapups.delete(ext);
-      void this.endWrapup(ext);
-    }, this.wrapupSeconds * 1000);
-    t.unref();
-    this.wrapups.set(ext, t);
+    w.applied = true;
+    if (w.done || this.wrapups.get(ext) !== w) {
+      // The agent finished (or changed status) before the pause took effect.
+      if (w.done) await this.commands.pauseMember({ extension: ext, paused: false }).catch(() => {});
+      return;
+    }
+    w.timer = setTimeout(() => void this.endWrapup(ext), this.wrapupSeconds * 1000);
+    w.timer.unref();
   }
 
-  private cancelWrapup(ext: string): boolean {
-    const t = this.wrapups.get(ext);
-    if (t) clearTimeout(t);
-    return this.wrapups.delete(ext);
+  private cancelWrapup(ext: string): void {
+    const w = this.wrapups.get(ext);
+    if (w?.timer) clearTimeout(w.timer);
+    this.wrapups.delete(ext);
   }
 
   private nextState(ext: string, timeoutMs = 2000): Promise<AgentState | null> {

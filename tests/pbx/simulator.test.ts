@@ -133,6 +133,25 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     expect(callEvents.find((e) => e.type === "call.transferred")).toMatchObject({ from: "1001", to: "sales", kind: "blind" });
   });
 
+  it("a blind transfer straight to a colleague's extension rings that phone and credits both agents", async () => {
+    sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
+    await expectEventually(() => expect(tracker.calls.size).toBe(1));
+    await new Promise((r) => setTimeout(r, 50));
+    sim.pbx.answer("1001");
+    await expectEventually(() => expect([...tracker.calls.values()][0]?.agent).toBe("1001"));
+    const call = [...tracker.calls.values()][0]!;
+    const channel = [...call.legs.values()].find((l) => l.ext === "1001" && !l.ended)!.channel;
+    await commands.blindTransfer({ channel, exten: "1003", context: "transfer" });
+    await expectEventually(() => expect(callEvents.some((e) => e.type === "call.ringing" && e.agent === "1003")).toBe(true), 3000);
+    expect(sim.pbx.answer("1003")).toBe(true);
+    await expectEventually(() => expect([...tracker.calls.values()][0]?.agent).toBe("1003"));
+    sim.pbx.agentHangup("1003");
+    const done = await endedOne();
+    expect(done).toMatchObject({ outcome: "answered", agent: "1003", transfers: 1 });
+    // Ring-all rang 1002 too at first; 1003 was rung directly by the transfer.
+    expect(done.segments.map((x) => `${x.agent}:${x.result}`)).toEqual(["1001:transferred", "1002:answered-elsewhere", "1003:completed"]);
+  });
+
   it("hold and resume on the agent's phone are seen as such", async () => {
     sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(tracker.calls.size).toBe(1));

@@ -211,6 +211,8 @@ export interface CallOffer {
   contact: { id: number; name: string; title: string | null } | null;
   history: PopHistoryItem[];
   tasks: { id: number; title: string; dueAt: string | null }[];
+  /** History and tasks per owning client (several clients on one number). */
+  byClient?: Record<number, { history: PopHistoryItem[]; tasks: { id: number; title: string; dueAt: string | null }[] }>;
   callbacks: PopCallback[];
   script: unknown;
   waitSeconds: number | null;

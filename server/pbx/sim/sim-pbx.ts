@@ -284,11 +284,59 @@ export class SimPbx extends EventEmitter {
     this.later(call, q.retrySeconds, () => this.ringRound(call));
   }
 
+  /** Dial(PJSIP/<ext>,20) from the dialplan: one agent phone rings, no queue. */
+  private ringDirect(call: Call, ext: string): void {
+    const a = this.agents.get(ext)!;
+    const leg: SimChannel = {
+      name: this.channelName(ext), state: 0, callerNum: ext, callerName: a.name, connectedNum: "<unknown>", connectedName: "<unknown>",
+      context: "agents", exten: "s", priority: 1, uniqueid: this.uniqueid(), linkedid: call.linkedid,
+    };
+    this.channels.set(leg.name, leg);
+    call.ringing.set(ext, leg);
+    this.send(onChannel("Newchannel", leg));
+    this.send(between("DialBegin", call.caller, leg, [["DialString", ext]]));
+    Object.assign(leg, { state: 5, connectedNum: call.caller.callerNum, connectedName: call.caller.callerName });
+    this.send(onChannel("Newstate", leg));
+    this.send(onChannel("NewConnectedLine", leg));
+    this.send(between("DialState", call.caller, leg, [["DialStatus", "RINGING"]]));
+    this.setDevice(ext, "RINGING");
+    if (a.autoAnswer) this.later(call, this.config.ringSeconds, () => this.answer(ext));
+    // Dial(...,20): unanswered, the dialplan hangs up on the caller.
+    this.later(call, 20, () => {
+      if (call.agentLeg || call.ended) return;
+      this.send(between("DialEnd", call.caller, leg, [["DialStatus", "NOANSWER"]]));
+      this.dropLeg(call, ext, leg, 0);
+      this.endCall(call, "caller", 16);
+    });
+  }
+
+  /** A direct call (no queue) answered: bridged at once, no queue events. */
+  private answerDirect(call: Call, ext: string, leg: SimChannel): void {
+    leg.state = 6;
+    this.send(onChannel("Newstate", leg));
+    this.send(between("DialEnd", call.caller, leg, [["DialStatus", "ANSWER"]]));
+    Object.assign(call.caller, { connectedNum: ext, connectedName: leg.callerName });
+    this.send(onChannel("NewConnectedLine", call.caller));
+    call.ringing.delete(ext);
+    Object.assign(call, { agentLeg: leg, agentExt: ext, answeredAt: Date.now(), bridge: { id: crypto.randomUUID(), members: 0 } });
+    this.send(event("BridgeCreate", bridgeBlock(call.bridge!)));
+    this.setDevice(ext, "INUSE");
+    call.bridge!.members = 1;
+    this.send(onChannel("BridgeEnter", leg, bridgeBlock(call.bridge!)));
+    call.bridge!.members = 2;
+    this.send(onChannel("BridgeEnter", call.caller, bridgeBlock(call.bridge!)));
+    this.later(call, this.config.talkSeconds, () => this.endCall(call, "caller", 16));
+  }
+
   /** The agent's phone answers whatever rings on it. Returns false when nothing rings there. */
   answer(ext: string): boolean {
     const call = [...this.calls.values()].find((c) => c.ringing.has(ext) && !c.agentLeg && !c.ended);
     if (!call) return false;
     const leg = call.ringing.get(ext)!;
+    if (!call.queue) {
+      this.answerDirect(call, ext, leg);
+      return true;
+    }
     const q = call.queue!;
     const m = this.memberOf(q, ext)!;
     leg.state = 6;
@@ -438,15 +486,16 @@ export class SimPbx extends EventEmitter {
   }
 
   /**
-   * Blind transfer of the customer talking to `channel`'s agent to another queue: the agent's leg
-   * leaves the bridge and hangs up, the customer runs the dialplan again into the new queue, and
-   * the call keeps its Linkedid.
+   * Blind transfer of the customer talking to `channel`'s agent to another queue or straight to a
+   * colleague's extension: the agent's leg leaves the bridge and hangs up, the customer runs the
+   * dialplan again (context `transfer`: Queue() or Dial(PJSIP/<ext>)), and the call keeps its Linkedid.
    */
   blindTransfer(channel: string, exten: string, context: string): boolean {
     const call = [...this.calls.values()].find((c) => c.agentLeg?.name === channel && !c.ended);
     if (!call?.agentLeg || !call.bridge) return false;
     const leg = call.agentLeg;
     const target = this.config.dids[exten] ?? (this.config.queues.some((q) => q.name === exten) ? exten : null);
+    const colleague = !target && this.agents.has(exten) && exten !== call.agentExt ? exten : null;
     this.send(event("BlindTransfer", [["Result", "Success"]], channelBlock(leg, "Transferer"), channelBlock(call.caller, "Transferee"), bridgeBlock(call.bridge), [["IsExternal", "No"], ["Context", context], ["Extension", exten]]));
     const oldQueue = call.queue;
     const m = oldQueue ? this.memberOf(oldQueue, call.agentExt!) : undefined;
@@ -465,6 +514,10 @@ export class SimPbx extends EventEmitter {
     call.timers = [];
     Object.assign(call, { agentLeg: null, agentExt: null, bridge: null, answeredAt: null, queue: target, joinedAt: Date.now() });
     Object.assign(call.caller, { context, exten, priority: 1, connectedNum: "<unknown>", connectedName: "<unknown>" });
+    if (colleague) {
+      this.ringDirect(call, colleague);
+      return true;
+    }
     if (!target) {
       this.endCall(call, "caller", 1);
       return true;
