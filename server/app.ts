@@ -173,12 +173,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       closed = true;
       clearInterval(sessionPurge);
       await indexLoad;
+      // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
+      agentStatus.stop();
+      await telephony.close();
+      directory.stop();
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();
-      agentStatus.stop();
-      directory.stop();
-      await telephony.close();
       await maintenance.close().catch(() => {});
       bus?.close();
       redis.disconnect();

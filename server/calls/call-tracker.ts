@@ -124,6 +124,11 @@ export class CallTracker extends EventEmitter {
         call.answeredAt ??= this.now();
         return;
       }
+      case "call.var": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (call) call.vars[e.name] = e.value;
+        return;
+      }
       case "recording.file": {
         const call = this.callOf(e.uniqueid, e.linkedid);
         if (call) call.recordingFile ??= e.file;
@@ -191,7 +196,7 @@ export class CallTracker extends EventEmitter {
         queue: null, startedAt: this.now(), queuedAt: null, ringingAt: null, answeredAt: null, endedAt: null,
         agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
         waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
-        outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null,
+        outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, vars: {},
         endedWhileDisconnected: false, adopted: false, lastEventAt: Date.now(),
       };
     this.calls.set(e.linkedid, call);

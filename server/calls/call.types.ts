@@ -68,6 +68,8 @@ export interface TrackedCall {
   hangupCause: number | null;
   hangupCauseText: string | null;
   recordingFile: string | null;
+  /** Our own channel variables (CRM_CLIENT_ID, CRM_TASK_ID ...) set on the call's channels. */
+  vars: Record<string, string>;
   /** Closed after a reconnect showed the PBX no longer had it: its end time is when we noticed. */
   endedWhileDisconnected: boolean;
   /** Adopted after a reconnect: its start was not seen. */

@@ -28,6 +28,8 @@ export type PbxEvent =
   | { type: "local.bridge"; oneUniqueid: string; twoUniqueid: string; linkedid: string }
   | { type: "spy.start"; spyerLinkedid: string; spyeeLinkedid: string; spyeeChannel: string }
   | { type: "recording.file"; uniqueid: string; linkedid: string; file: string }
+  /** Our own channel variables (CRM_*), set through Originate's Variable header. */
+  | { type: "call.var"; uniqueid: string; linkedid: string; name: string; value: string }
   | { type: "originate.response"; actionId: string; uniqueid: string; channel: string; success: boolean; reason: number }
   | { type: "member.status"; queue: string; iface: string; memberName: string; status: number; paused: boolean; pausedReason: string; inCall: boolean }
   | { type: "member.pause"; queue: string; iface: string; memberName: string; paused: boolean; reason: string }
@@ -100,7 +102,8 @@ export function toPbxEvent(e: AmiMessage): PbxEvent | null {
       return { type: "local.bridge", oneUniqueid: s(e.localoneuniqueid), twoUniqueid: s(e.localtwouniqueid), linkedid: s(e.localonelinkedid) };
     case "VarSet":
       // The recording's path is visible in AMI only as this variable (MixMonitorStart has no file name).
-      return e.variable === "MIXMONITOR_FILENAME" ? { type: "recording.file", uniqueid: u, linkedid: l, file: s(e.value) } : null;
+      if (e.variable === "MIXMONITOR_FILENAME") return { type: "recording.file", uniqueid: u, linkedid: l, file: s(e.value) };
+      return e.variable?.startsWith("CRM_") ? { type: "call.var", uniqueid: u, linkedid: l, name: e.variable, value: s(e.value) } : null;
     case "OriginateResponse":
       return { type: "originate.response", actionId: s(e.actionid), uniqueid: u, channel: s(e.channel), success: e.response === "Success", reason: int(e.reason) };
     case "QueueMemberStatus":

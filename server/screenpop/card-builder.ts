@@ -30,7 +30,7 @@ export interface Card {
   queue: string | null;
   caller: { number: string; e164: string | null; withheld: boolean; valid: boolean };
   dialed: { number: string; label: string | null };
-  /** The caller's client when the number has exactly one owner; null when unknown or several. */
+  /** The caller's client when the number has exactly one owner (or click-to-call named it); else null. */
   client: CardClient | null;
   /** Every client owning the number (several: the agent picks). */
   clients: CardClient[];
@@ -131,10 +131,13 @@ export class CardBuilder {
       ].sort((a, b) => b.at.getTime() - a.at.getTime());
       card.byClient[c.id] = { history, tasks: tasks.filter((t) => t.client_id === c.id).slice(0, 5).map((t) => ({ id: t.id, title: t.title, dueAt: t.due_at })) };
     }
-    if (card.clients.length === 1) {
-      card.client = card.clients[0]!;
-      card.history = card.byClient[card.client.id]!.history;
-      card.tasks = card.byClient[card.client.id]!.tasks;
+    // Click-to-call from a client's card names that client (CRM_CLIENT_ID on the originate).
+    const named = Number(call.vars.CRM_CLIENT_ID);
+    const chosen = card.clients.length === 1 ? card.clients[0] : card.clients.find((c) => c.id === named);
+    if (chosen) {
+      card.client = chosen;
+      card.history = card.byClient[chosen.id]!.history;
+      card.tasks = card.byClient[chosen.id]!.tasks;
     }
     card.contact = contact[0] ?? null;
     return card;

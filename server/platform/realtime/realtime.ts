@@ -44,15 +44,20 @@ export class Realtime {
     });
   }
 
+  private closed = false;
+
   toUser<E extends EventName>(userId: number, event: E, payload: EventPayload<E>): void {
+    if (this.closed) return;
     (this.io.to(`user:${userId}`).emit as (e: string, p: unknown) => boolean)(event, payload);
   }
 
   toAll<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (this.closed) return;
     (this.io.emit as (e: string, p: unknown) => boolean)(event, payload);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.io.disconnectSockets(true);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     for (const c of this.pubSub) c.disconnect();
