@@ -3,24 +3,17 @@
 //   npx vite build --config agent-ui/vite.config.ts
 // Screenshots land in tests/browser/screenshots/ (gitignored) for a look at the design.
 // SKIP_BROWSER_TESTS=1 skips this file on machines without Chromium.
-import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
+import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../..");
-const uiDir = path.join(repoRoot, "agent-ui", "dist");
-const shotsDir = path.join(here, "screenshots");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const skip = process.env.SKIP_BROWSER_TESTS === "1";
 
 const agent = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
 const supervisor = { username: "sam", password: "sam-pass-123", displayName: "Sam Carter", role: "supervisor" };
 
-describe.skipIf(skip)("agent console in Chromium", () => {
+describe.skipIf(skipBrowserTests)("agent console in Chromium", () => {
   let s: TestServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -52,11 +45,7 @@ describe.skipIf(skip)("agent console in Chromium", () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(uiDir, "index.html")))
-      throw new Error("agent-ui/dist is missing: run `npx vite build --config agent-ui/vite.config.ts` first");
-    if (!fs.existsSync(chromiumPath))
-      throw new Error(`${chromiumPath} is missing: apt-get install chromium (or set CHROMIUM_PATH, or SKIP_BROWSER_TESTS=1)`);
-    fs.mkdirSync(shotsDir, { recursive: true });
+    checkBrowserPrerequisites();
 
     // Reminders are swept every second so the reminder test need not wait the default 30 s.
     s = await startTestServer({ env: { UI_DIR: uiDir, TASK_REMINDER_SECONDS: "1" } });
@@ -113,19 +102,7 @@ describe.skipIf(skip)("agent console in Chromium", () => {
     }
 
     // playwright-core starts Chromium on a fresh temporary profile of its own.
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     ({ context, page } = await newPage());
   }, 120_000);
 

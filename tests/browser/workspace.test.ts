@@ -4,27 +4,20 @@
 // test drives it as the phone network would (a customer calls a DID) and the consoles as agents.
 // Build the console first: npx vite build --config agent-ui/vite.config.ts
 // Screenshots land in tests/browser/screenshots/ (gitignored). SKIP_BROWSER_TESTS=1 skips this file.
-import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
+import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../..");
-const uiDir = path.join(repoRoot, "agent-ui", "dist");
-const shotsDir = path.join(here, "screenshots");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const skip = process.env.SKIP_BROWSER_TESTS === "1";
 
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
 const kim = { username: "kim", password: "kim-pass-123", displayName: "Kim Park", role: "agent", extension: "1002" };
 const GRACE = "+14155550123";
 const SUPPORT_DID = "8005551000";
 
-describe.skipIf(skip)("agent workspace in Chromium", () => {
+describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
   let s: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -73,11 +66,7 @@ describe.skipIf(skip)("agent workspace in Chromium", () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(uiDir, "index.html")))
-      throw new Error("agent-ui/dist is missing: run `npx vite build --config agent-ui/vite.config.ts` first");
-    if (!fs.existsSync(chromiumPath))
-      throw new Error(`${chromiumPath} is missing: apt-get install chromium (or set CHROMIUM_PATH, or SKIP_BROWSER_TESTS=1)`);
-    fs.mkdirSync(shotsDir, { recursive: true });
+    checkBrowserPrerequisites();
 
     // Real-time simulator (rings time out after 15 s), wrap-up long enough to watch the countdown.
     s = await startTestServer({ env: { UI_DIR: uiDir, WRAPUP_SECONDS: "30", SIM_SPEED: "1" } });
@@ -123,8 +112,7 @@ describe.skipIf(skip)("agent workspace in Chromium", () => {
     await expectEventually(() => expect(pbx().answer("1001")).toBe(true), 5000, 50);
     await new Promise((r) => setTimeout(r, 1200));
     expect(pbx().agentHangup("1001")).toBe(true);
-    // Saved only once wrap-up has begun on the PBX: a wrap-up saved before that does not end it
-    // (the server then keeps the agent in wrap-up for the whole WRAPUP_SECONDS).
+    // Saved once wrap-up has begun on the PBX, so the pop below sees the agent available again.
     await expectEventually(async () => {
       const states = await s.api("GET", "/api/agents/states", { token: mariaToken });
       expect(states.body.items.find((x: { agent: string }) => x.agent === "1001")?.state).toBe("wrap-up");
@@ -137,19 +125,7 @@ describe.skipIf(skip)("agent workspace in Chromium", () => {
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }, 10_000, 200);
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     a = await newPage();
     b = await newPage(["notifications"]);
     await signIn(a, maria);
