@@ -82,7 +82,7 @@ export async function benchAmiThroughput(calls: number): Promise<ThroughputResul
   const log = pino({ level: "silent" });
   const index = new PhoneIndex(db);
   await index.load();
-  const journal = new CallJournal(db, index, "US", log);
+  const journal = new CallJournal(db, index, "US", log, () => undefined);
   const tracker = new CallTracker();
   const agents = new AgentStates();
   tracker.on("call", (e: CallEvent) => {

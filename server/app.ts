@@ -91,12 +91,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   scheduleTaskReminders(maintenance, tasks, realtime, log, config.taskReminderSeconds * 1000).catch((err: Error) =>
     log.error({ err }, "could not schedule task reminders"),
   );
-  const telephony = await startTelephony(config, db, phoneIndex, log);
+  const directory = new ExtensionDirectory(db);
+  await directory.start();
+  const telephony = await startTelephony(config, db, phoneIndex, directory, log);
   telephony.journal.onStored = (_linkedid, clientId) => {
     if (clientId) realtime.toAll("client:changed", { clientId });
   };
-  const directory = new ExtensionDirectory(db);
-  await directory.start();
   users.onChange = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
   const screenPop = new ScreenPop(
     telephony.tracker,

@@ -29,6 +29,8 @@ export class CallJournal {
     private readonly phoneIndex: PhoneIndex,
     private readonly defaultCountry: string,
     private readonly log: Logger,
+    /** The user whose phone has this extension (the extension directory, in memory). */
+    private readonly userOf: (extension: string) => number | undefined,
     private readonly batchMs = 100,
     private readonly batchSize = 500,
   ) {}
@@ -77,9 +79,6 @@ export class CallJournal {
   }
 
   private async write(batch: TrackedCall[]): Promise<void> {
-    const agents = new Map(
-      (await this.db.query<{ id: number; extension: string }>(`SELECT id, extension FROM users WHERE extension IS NOT NULL`)).map((u) => [u.extension, u.id]),
-    );
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const c of batch) {
@@ -88,7 +87,7 @@ export class CallJournal {
       const clientId = owners[0]?.clientId ?? null;
       const row = [
         c.linkedid, c.direction, c.callerNumber, c.callerName || null, c.calledNumber, customer ?? c.customerNumber, c.queue,
-        c.agent, c.agent ? (agents.get(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
+        c.agent, c.agent ? (this.userOf(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
         c.endedAt ?? new Date(), c.waitSeconds, c.talkSeconds, Math.round(c.holdSeconds), c.transfers, c.outcome ?? "missed",
         c.hangupCause, c.hangupCauseText, c.recordingFile, JSON.stringify(c.segments), c.endedWhileDisconnected,
       ];

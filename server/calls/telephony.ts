@@ -2,6 +2,7 @@ import type { Config } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import type { PhoneIndex } from "../crm/phone-index.js";
+import type { ExtensionDirectory } from "../auth/extension-directory.js";
 import { AmiClient } from "../pbx/ami-client.js";
 import { PbxLink, type PbxSnapshot } from "../pbx/pbx-link.js";
 import { PbxCommands } from "../pbx/pbx-commands.js";
@@ -29,7 +30,7 @@ export interface Telephony {
  * the simulator runs in this process on a loopback port and the link reaches it over TCP, exactly
  * as it would reach Asterisk.
  */
-export async function startTelephony(config: Config, db: Database, phoneIndex: PhoneIndex, log: Logger): Promise<Telephony> {
+export async function startTelephony(config: Config, db: Database, phoneIndex: PhoneIndex, directory: ExtensionDirectory, log: Logger): Promise<Telephony> {
   let sim: AmiSimulator | null = null;
   let target = config.pbx;
   if (target.kind === "sim") {
@@ -42,7 +43,7 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   const link = new PbxLink(client, log.child({ module: "pbx" }));
   const tracker = new CallTracker();
   const agents = new AgentStates();
-  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }));
+  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }), (ext) => directory.userOf(ext));
 
   link.on("event", (e: PbxEvent, receivedAt: number) => {
     tracker.handle(e, receivedAt);
