@@ -40,6 +40,9 @@ export interface Config {
   dialAllowPremium: boolean;
   /** Wrap-up time after each call before an agent counts as available again. */
   wrapupSeconds: number;
+  /** Client-list rows an agent or supervisor may read per window before 429 (managers export). */
+  bulkReadRows: number;
+  bulkReadWindowMinutes: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -58,6 +61,10 @@ const schema = z.object({
   AMI_URL: z
     .string()
     .regex(/^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/, "must be 'sim' or ami://user:secret@host:port")
+    .superRefine((u, ctx) => {
+      const problem = amiUrlProblem(u);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
     .default("sim"),
   DATA_DIR: z.string().min(1).default("var"),
   MONITOR_DIR: z.string().min(1).optional(),
@@ -88,6 +95,8 @@ const schema = z.object({
   PAUSE_CODES: z.string().regex(/^[a-z0-9_-]{1,30}(,[a-z0-9_-]{1,30})*$/, "comma-separated lower-case codes").default("break,lunch,meeting,training,coaching"),
   DIAL_COUNTRIES: z.string().regex(/^[A-Za-z]{2}(,[A-Za-z]{2})*$/, "comma-separated ISO country codes").optional(),
   DIAL_ALLOW_PREMIUM: z.enum(["true", "false", "1", "0"]).default("false"),
+  BULK_READ_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(2000),
+  BULK_READ_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
 });
 
 export class ConfigError extends Error {
@@ -135,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pauseCodes: e.PAUSE_CODES.split(","),
     dialCountries: (e.DIAL_COUNTRIES ?? e.DEFAULT_COUNTRY).toUpperCase().split(","),
     dialAllowPremium: e.DIAL_ALLOW_PREMIUM === "true" || e.DIAL_ALLOW_PREMIUM === "1",
+    bulkReadRows: e.BULK_READ_ROWS,
+    bulkReadWindowMinutes: e.BULK_READ_WINDOW_MINUTES,
   };
 }
 
@@ -160,6 +171,36 @@ function parseAmiUrl(u: string): Config["pbx"] {
     username: decodeURIComponent(url.username),
     secret: decodeURIComponent(url.password),
   };
+}
+
+/**
+ * What is wrong with an ami:// URL beyond its shape, or null. The user and secret are
+ * percent-decoded before they go into the AMI Login action, whose lines end in CRLF: a decoded
+ * CR, LF or NUL (`%0d%0a`) would end the header and inject another, so any control character is
+ * refused. The message never repeats the URL: it holds the secret.
+ */
+export function amiUrlProblem(u: string): string | null {
+  if (!u.startsWith("ami://")) return null; // the shape check reports it
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return "is not a valid URL (expected ami://user:secret@host:port)";
+  }
+  if (!/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(url.hostname)) return "the host must be a host name or an IP address";
+  const parts: [string, string][] = [["user", url.username], ["secret", url.password]];
+  for (const [what, raw] of parts) {
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      return `the ${what} has a malformed %-escape`;
+    }
+    if (value === "") return `the ${what} is empty`;
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (/[\u0000-\u001f\u007f]/.test(value)) return `the ${what} contains a control character (CR, LF, NUL ...) after %-decoding; AMI cannot carry it`;
+  }
+  return null;
 }
 
 function maskUrl(u: string): string {

@@ -28,3 +28,37 @@ describe("configuration", () => {
     expect(text).not.toContain("hunter2");
   });
 });
+
+describe("AMI_URL credentials", () => {
+  const problemsOf = (amiUrl: string): string[] => {
+    try {
+      loadConfig({ AMI_URL: amiUrl });
+      return [];
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).problems;
+    }
+  };
+
+  it.each([
+    ["CRLF in the secret", "ami://crm:s3cret%0d%0aAction:%20Originate@pbx.local:5038"],
+    ["upper-case CRLF in the secret", "ami://crm:s3cret%0D%0AAction:%20Logoff@pbx.local:5038"],
+    ["LF alone in the secret", "ami://crm:s3cret%0aX@pbx.local"],
+    ["CR in the user", "ami://crm%0d:s3cret@pbx.local:5038"],
+    ["NUL in the secret", "ami://crm:s3cret%00@pbx.local:5038"],
+    ["a tab in the user", "ami://cr%09m:s3cret@pbx.local:5038"],
+    ["a malformed escape", "ami://crm:s3cret%zz@pbx.local:5038"],
+    ["a control character in the host", "ami://crm:s3cret@pbx%0d.local:5038"],
+  ])("refuses %s, naming AMI_URL and never the secret", (_what, url) => {
+    const problems = problemsOf(url);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join("\n")).toMatch(/^AMI_URL: /);
+    expect(problems.join("\n")).not.toContain("s3cret");
+  });
+
+  it("decodes ordinary %-escapes, ':' included, into the login", () => {
+    const c = loadConfig({ AMI_URL: "ami://crm%2Bops:p%40ss%3Aw0rd@pbx.local:5039" });
+    expect(c.pbx).toEqual({ kind: "ami", host: "pbx.local", port: 5039, username: "crm+ops", secret: "p@ss:w0rd" });
+    expect(loadConfig({ AMI_URL: "ami://crm:pa:ss@10.0.0.5" }).pbx).toMatchObject({ host: "10.0.0.5", port: 5038, secret: "pa:ss" });
+  });
+});
