@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import AsteriskManager from "asterisk-manager";
 import { pino } from "pino";
@@ -82,7 +83,7 @@ export async function benchAmiThroughput(calls: number): Promise<ThroughputResul
   const log = pino({ level: "silent" });
   const index = new PhoneIndex(db);
   await index.load();
-  const journal = new CallJournal(db, index, "US", log, () => undefined);
+  const journal = new CallJournal(db, index, "US", log, { userOf: () => undefined, rejectFile: path.join(os.tmpdir(), `bench-journal-rejected-${process.pid}.jsonl`) });
   const tracker = new CallTracker();
   const agents = new AgentStates();
   tracker.on("call", (e: CallEvent) => {

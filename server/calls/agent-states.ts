@@ -48,6 +48,9 @@ export class AgentStates extends EventEmitter {
   /** The phone's last device status (one device, whichever queue reported it). */
   private readonly device = new Map<string, number>();
 
+  constructor(private readonly maxAgents = 10_000) {
+    super();
+  }
 
   all(): AgentState[] {
     return [...this.states.values()];
@@ -62,7 +65,7 @@ export class AgentStates extends EventEmitter {
       case "member.status":
       case "member.added": {
         const agent = agentOf(e.iface);
-        if (!agent) return;
+        if (!this.admits(agent)) return;
         const m = this.member(agent, e.queue);
         if (e.type === "member.status") {
           m.status = e.status;
@@ -74,7 +77,7 @@ export class AgentStates extends EventEmitter {
       }
       case "member.pause": {
         const agent = agentOf(e.iface);
-        if (!agent) return;
+        if (!this.admits(agent)) return;
         const m = this.member(agent, e.queue);
         m.paused = e.paused;
         m.reason = e.paused ? e.reason : "";
@@ -82,7 +85,7 @@ export class AgentStates extends EventEmitter {
       }
       case "member.removed": {
         const agent = agentOf(e.iface);
-        if (!agent) return;
+        if (!this.admits(agent)) return;
         this.members.get(agent)?.delete(e.queue);
         return this.recompute(agent);
       }
@@ -97,12 +100,17 @@ export class AgentStates extends EventEmitter {
     for (const [agent] of this.members) this.members.set(agent, new Map());
     for (const x of entries) {
       const agent = agentOf(x.iface);
-      if (!agent) continue;
+      if (!this.admits(agent)) continue;
       seen.add(agent);
       Object.assign(this.member(agent, x.queue), { status: x.status, paused: x.paused, reason: x.reason });
       this.device.set(agent, x.status);
     }
     for (const agent of new Set([...this.members.keys(), ...seen])) this.recompute(agent);
+  }
+
+  /** Past maxAgents phones, a new interface is ignored: a peer naming random ones cannot fill memory. */
+  private admits(agent: string | null): agent is string {
+    return agent !== null && (this.members.has(agent) || this.members.size < this.maxAgents);
   }
 
   private member(agent: string, queue: string): Member {

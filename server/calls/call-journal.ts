@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import { phoneKey } from "../crm/phone-numbers.js";
@@ -11,16 +13,53 @@ const columns = [
   "recording_file", "segments", "ended_while_disconnected",
 ] as const;
 
+export interface JournalOptions {
+  /** The user whose phone has this extension (the extension directory, in memory). */
+  userOf: (extension: string) => number | undefined;
+  /** Rows the database refuses are appended here as JSON lines, never dropped. */
+  rejectFile: string;
+  batchMs?: number;
+  /** Rows per INSERT: 200 rows × 25 columns stays far below PostgreSQL's 65,535 parameters. */
+  chunkRows?: number;
+  /** First retry after this long while the database is unreachable, doubling up to 30 s. */
+  retryMs?: number;
+}
+
+export interface JournalHealth {
+  /** Ended calls not yet written. */
+  backlog: number;
+  /** How long the oldest of them has waited. */
+  oldestSeconds: number;
+  /** Writes have been failing since `failingSince` (the database unreachable). */
+  failing: boolean;
+  failingSince: string | null;
+  lastError: string | null;
+  /** Rows the database refused one by one, set aside in the reject file. */
+  setAside: number;
+}
+
+interface PendingRow {
+  call: TrackedCall;
+  queuedAt: number;
+}
+
 /**
  * Writes every ended call into the journal exactly once: rows are batched (a busy PBX ends many
- * calls a second) and inserted with ON CONFLICT (linkedid) DO NOTHING, so a call reported twice
- * (a replay, a resync) stays one row. A failed write keeps its rows and retries; close() flushes.
+ * calls a second) into INSERTs of bounded size with ON CONFLICT (linkedid) DO NOTHING, so a call
+ * reported twice (a replay, a resync) stays one row. When a write fails, the database is asked
+ * whether it is up: if not, the rows wait and are retried with backoff; if it is, one of the rows
+ * is at fault, the chunk is halved until that row is found, and the row alone is set aside in the
+ * reject file and counted in /api/health. No row can hold the others back.
  */
 export class CallJournal {
-  private pending: TrackedCall[] = [];
+  private pending: PendingRow[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private running: Promise<void> | null = null;
   private failures = 0;
+  private failingSince: Date | null = null;
+  private lastError: string | null = null;
+  private setAside = 0;
+  private readonly o: Required<JournalOptions>;
   /** Called with each row once it is stored (client timeline pushes, screen pop history). */
   onStored: (linkedid: string, clientId: number | null) => void = () => {};
 
@@ -29,56 +68,119 @@ export class CallJournal {
     private readonly phoneIndex: PhoneIndex,
     private readonly defaultCountry: string,
     private readonly log: Logger,
-    /** The user whose phone has this extension (the extension directory, in memory). */
-    private readonly userOf: (extension: string) => number | undefined,
-    private readonly batchMs = 100,
-    private readonly batchSize = 500,
-  ) {}
+    opts: JournalOptions,
+  ) {
+    this.o = { batchMs: 100, chunkRows: 200, retryMs: 500, ...opts };
+  }
 
   add(call: TrackedCall): void {
-    this.pending.push(call);
-    if (this.pending.length >= this.batchSize) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.batchMs);
+    this.pending.push({ call, queuedAt: Date.now() });
+    if (this.failures > 0) return; // the retry timer is set
+    if (this.pending.length >= this.o.chunkRows) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.o.batchMs);
   }
 
   get backlog(): number {
     return this.pending.length;
   }
 
+  health(): JournalHealth {
+    return {
+      backlog: this.pending.length,
+      oldestSeconds: this.pending.length ? Math.round((Date.now() - this.pending[0]!.queuedAt) / 1000) : 0,
+      failing: this.failingSince !== null,
+      failingSince: this.failingSince?.toISOString() ?? null,
+      lastError: this.lastError,
+      setAside: this.setAside,
+    };
+  }
+
+  /** Writes what is pending, chunk by chunk; resolves when done or when the database is unreachable. */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.flushing) {
-      await this.flushing;
-      if (this.pending.length) return this.flush();
-      return;
-    }
+    while (this.running) await this.running;
     if (!this.pending.length) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.flushing = this.write(batch)
-      .then(() => {
-        this.failures = 0;
-      })
-      .catch((err: Error) => {
-        this.failures++;
-        this.pending = [...batch, ...this.pending];
-        this.log.error({ err: err.message, rows: batch.length, attempt: this.failures }, "call journal write failed; will retry");
-        this.timer ??= setTimeout(() => void this.flush(), Math.min(30_000, 500 * 2 ** this.failures));
-      })
-      .finally(() => {
-        this.flushing = null;
-      });
-    await this.flushing;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+    await this.running;
   }
 
+  /** Flushes; rows the database cannot take now go to the reject file rather than being lost. */
   async close(): Promise<void> {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.pending.length) {
+      this.log.error({ rows: this.pending.length }, "call journal closing with unwritten rows; kept in the reject file");
+      for (const r of this.pending.splice(0)) this.reject(r.call, "not written before shutdown (database unreachable)");
+    }
   }
 
-  private async write(batch: TrackedCall[]): Promise<void> {
+  private async drain(): Promise<void> {
+    while (this.pending.length) {
+      const chunk = this.pending.splice(0, this.o.chunkRows);
+      try {
+        await this.writeChunk(chunk.map((r) => r.call));
+      } catch (err) {
+        if (await this.databaseUp()) await this.isolate(chunk.map((r) => r.call), err as Error);
+        else {
+          this.pending.unshift(...chunk);
+          this.failed(err as Error);
+          return;
+        }
+      }
+      if (this.failures) {
+        this.log.info({ afterFailures: this.failures }, "call journal writing again");
+        this.failures = 0;
+        this.failingSince = null;
+      }
+    }
+  }
+
+  /** The database is up but refused the chunk: halve it until the refused rows stand alone. */
+  private async isolate(rows: TrackedCall[], err: Error): Promise<void> {
+    if (rows.length === 1) {
+      this.setAside++;
+      this.lastError = err.message;
+      this.log.error({ err: err.message, linkedid: rows[0]!.linkedid, file: this.o.rejectFile }, "call journal row refused by the database; set aside");
+      this.reject(rows[0]!, err.message);
+      return;
+    }
+    const half = Math.ceil(rows.length / 2);
+    for (const part of [rows.slice(0, half), rows.slice(half)]) {
+      try {
+        await this.writeChunk(part);
+      } catch (e) {
+        await this.isolate(part, e as Error);
+      }
+    }
+  }
+
+  private failed(err: Error): void {
+    this.failures++;
+    this.failingSince ??= new Date();
+    this.lastError = err.message;
+    this.log.error({ err: err.message, backlog: this.pending.length, attempt: this.failures }, "call journal write failed; database unreachable, will retry");
+    this.timer ??= setTimeout(() => void this.flush(), Math.min(30_000, this.o.retryMs * 2 ** (this.failures - 1)));
+  }
+
+  private databaseUp(): Promise<boolean> {
+    return this.db.query("SELECT 1").then(() => true, () => false);
+  }
+
+  private reject(call: TrackedCall, reason: string): void {
+    try {
+      fs.mkdirSync(path.dirname(this.o.rejectFile), { recursive: true });
+      const row = { at: new Date().toISOString(), reason, call: { ...call, legs: [...call.legs.values()], ringing: [...call.ringing.entries()] } };
+      fs.appendFileSync(this.o.rejectFile, `${JSON.stringify(row)}\n`);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, linkedid: call.linkedid }, "could not write the journal's reject file");
+    }
+  }
+
+  private async writeChunk(batch: TrackedCall[]): Promise<void> {
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const c of batch) {
@@ -87,10 +189,10 @@ export class CallJournal {
       const clientId = owners[0]?.clientId ?? null;
       const row = [
         c.linkedid, c.direction, c.callerNumber, c.callerName || null, c.calledNumber, customer ?? c.customerNumber, c.queue,
-        c.agent, c.agent ? (this.userOf(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
+        c.agent, c.agent ? (this.o.userOf(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
         c.endedAt ?? new Date(), c.waitSeconds, c.talkSeconds, Math.round(c.holdSeconds), c.transfers, c.outcome ?? "missed",
         c.hangupCause, c.hangupCauseText, c.recordingFile, JSON.stringify(c.segments), c.endedWhileDisconnected,
-      ];
+      ].map(storable);
       tuples.push(`(${row.map((v) => `$${params.push(v)}`).join(", ")})`);
     }
     const inserted = await this.db.query<{ linkedid: string; client_id: number | null }>(
@@ -100,4 +202,12 @@ export class CallJournal {
     );
     for (const r of inserted) this.onStored(r.linkedid, r.client_id);
   }
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and UTF-8 cannot hold a lone surrogate: both can arrive in AMI
+ * values (a caller name is whatever the far end sent). They become U+FFFD rather than losing the row.
+ */
+function storable(v: unknown): unknown {
+  return typeof v === "string" ? v.replace(/\0/g, "\uFFFD").toWellFormed() : v;
 }

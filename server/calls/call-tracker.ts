@@ -18,6 +18,22 @@ export type CallEvent =
 /** A live channel as the PBX lists it after a (re)connect (CoreShowChannels). */
 export type LiveChannel = PbxSnapshot["channels"][number];
 
+/** Bounds that keep a PBX (or a hostile peer) that never hangs up from filling memory. */
+export interface TrackerLimits {
+  /** Live calls at once; past it the call silent for longest is closed as one whose end was not seen. */
+  maxCalls: number;
+  /** Legs a call may gather (a ring-all queue of 30 phones over 10 rounds makes 300). */
+  maxLegs: number;
+  /** CRM_* variables a call may carry. */
+  maxVars: number;
+}
+
+const defaultLimits: TrackerLimits = { maxCalls: 20_000, maxLegs: 2_000, maxVars: 64 };
+
+/** How long a hung-up channel is remembered, so a resync's list that still names it adopts nothing. */
+const recentlyEndedMs = 10 * 60_000;
+const recentlyEndedMax = 100_000;
+
 /** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
 const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);
 
@@ -43,11 +59,23 @@ export class CallTracker extends EventEmitter {
   readonly calls = new Map<string, TrackedCall>();
   /** Uniqueid → Linkedid of the call that owns the leg (an attended transfer moves legs). */
   private readonly legOwner = new Map<string, string>();
+  /**
+   * Uniqueids hung up lately, with when. CoreShowChannels is a snapshot: a channel that hangs up
+   * while the list is on its way is still in it, and its Hangup may be handled before the list is.
+   */
+  private readonly recentlyEnded = new Map<string, number>();
+  /** Calls closed because the cap was reached (the PBX never said they ended). */
+  evicted = 0;
   /** When the AMI frame behind the event being handled arrived (listeners read it while handling). */
   frameAt = 0;
+  private readonly limits: TrackerLimits;
 
-  constructor(private readonly now: () => Date = () => new Date()) {
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    limits: Partial<TrackerLimits> = {},
+  ) {
     super();
+    this.limits = { ...defaultLimits, ...limits };
   }
 
   handle(e: PbxEvent, receivedAt = Date.now()): void {
@@ -126,7 +154,7 @@ export class CallTracker extends EventEmitter {
       }
       case "call.var": {
         const call = this.callOf(e.uniqueid, e.linkedid);
-        if (call) call.vars[e.name] = e.value;
+        if (call && (e.name in call.vars || Object.keys(call.vars).length < this.limits.maxVars)) call.vars[e.name] = e.value;
         return;
       }
       case "recording.file": {
@@ -150,28 +178,42 @@ export class CallTracker extends EventEmitter {
     const liveLinked = new Set(live.map((c) => c.linkedid));
     for (const call of [...this.calls.values()]) {
       if (liveLinked.has(call.linkedid) || call.lastEventAt >= since) continue;
-      call.endedWhileDisconnected = true;
-      for (const leg of call.legs.values()) leg.ended = true;
-      // Waiting in a queue when it vanished: most likely the caller gave up (a timeout is rarer).
-      if (call.queue && !call.answeredAt) call.abandoned = true;
-      this.finish(call);
+      this.closeUnseen(call);
     }
+    this.forgetEndedBefore(Date.now() - recentlyEndedMs);
     // The first channel of each call (Uniqueid = Linkedid) first, then trunks: they say the direction.
     const ordered = [...live].sort((a, b) => rankForAdoption(a) - rankForAdoption(b));
     for (const ch of ordered) {
-      if (this.legOwner.has(ch.uniqueid)) continue;
+      if (this.legOwner.has(ch.uniqueid) || this.recentlyEnded.has(ch.uniqueid)) continue;
       let call = this.calls.get(ch.linkedid);
       if (!call) {
         call = this.newCall({ type: "channel.created", uniqueid: ch.uniqueid, linkedid: ch.linkedid, channel: ch.channel, callerNum: ch.callerNum, callerName: ch.callerName, context: "", exten: ch.exten });
         call.adopted = true;
       } else if (!call.legs.has(ch.uniqueid)) this.addLeg(call, ch.uniqueid, ch.channel);
-      const leg = call.legs.get(ch.uniqueid)!;
+      const leg = call.legs.get(ch.uniqueid);
+      if (!leg) continue;
       leg.up = ch.state === 6;
       if (ch.application === "Queue" && !call.queue) {
         call.queue = ch.applicationData.split(",")[0] || null;
         call.queuedAt ??= this.now();
       }
       if (leg.kind === "agent" && leg.up && ch.bridgeId && !call.answeredAt) this.answered(call, leg.ext);
+    }
+  }
+
+  /** Closes a call whose end the PBX never reported (we were blind, or it is a phantom). */
+  private closeUnseen(call: TrackedCall): void {
+    call.endedWhileDisconnected = true;
+    for (const leg of call.legs.values()) leg.ended = true;
+    // Waiting in a queue when it vanished: most likely the caller gave up (a timeout is rarer).
+    if (call.queue && !call.answeredAt) call.abandoned = true;
+    this.finish(call);
+  }
+
+  private forgetEndedBefore(t: number): void {
+    for (const [uid, at] of this.recentlyEnded) {
+      if (at >= t) break;
+      this.recentlyEnded.delete(uid);
     }
   }
 
@@ -184,6 +226,13 @@ export class CallTracker extends EventEmitter {
   }
 
   private newCall(e: Extract<PbxEvent, { type: "channel.created" }>): TrackedCall {
+    // At the cap, the oldest call goes first (Map order is creation order): a call the PBX never
+    // hung up must not push out the ones it is still reporting.
+    while (this.calls.size >= this.limits.maxCalls) {
+      const oldest = this.calls.values().next().value!;
+      this.evicted++;
+      this.closeUnseen(oldest);
+    }
     const kind = legKind(e.channel);
     const inbound = kind === "trunk";
     const call: TrackedCall = {
@@ -319,6 +368,8 @@ export class CallTracker extends EventEmitter {
     if (e.cause === 17 && !call.answeredAt) call.busy = true;
     if (failureCauses.has(e.cause) && !call.answeredAt) call.failed = true;
     this.legOwner.delete(e.uniqueid);
+    this.recentlyEnded.set(e.uniqueid, Date.now());
+    if (this.recentlyEnded.size > recentlyEndedMax) this.recentlyEnded.delete(this.recentlyEnded.keys().next().value!);
     if ([...call.legs.values()].every((l) => l.ended)) this.finish(call);
   }
 
@@ -397,6 +448,7 @@ export class CallTracker extends EventEmitter {
   }
 
   private addLeg(call: TrackedCall, uniqueid: string, channel: string): void {
+    if (call.legs.size >= this.limits.maxLegs) return;
     const kind = legKind(channel);
     call.legs.set(uniqueid, { uniqueid, channel, kind, ext: kind === "agent" ? agentOf(channel) : null, up: false, ended: false });
     this.legOwner.set(uniqueid, call.linkedid);

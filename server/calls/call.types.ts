@@ -70,7 +70,10 @@ export interface TrackedCall {
   recordingFile: string | null;
   /** Our own channel variables (CRM_CLIENT_ID, CRM_TASK_ID ...) set on the call's channels. */
   vars: Record<string, string>;
-  /** Closed after a reconnect showed the PBX no longer had it: its end time is when we noticed. */
+  /**
+   * Closed without the PBX reporting its end: gone from its channel list at a resync (after a
+   * reconnect, or the periodic one), or closed at the tracker's cap. Its end time is when we noticed.
+   */
   endedWhileDisconnected: boolean;
   /** Adopted after a reconnect: its start was not seen. */
   adopted: boolean;

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Config } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
@@ -43,7 +44,10 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
   const link = new PbxLink(client, log.child({ module: "pbx" }));
   const tracker = new CallTracker();
   const agents = new AgentStates();
-  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }), (ext) => directory.userOf(ext));
+  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }), {
+    userOf: (ext) => directory.userOf(ext),
+    rejectFile: path.join(config.dataDir, "journal-rejected.jsonl"),
+  });
 
   link.on("event", (e: PbxEvent, receivedAt: number) => {
     tracker.handle(e, receivedAt);
@@ -79,6 +83,7 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
     traffic,
     async close() {
       traffic?.stop();
+      link.stop();
       await client.stop();
       await journal.close();
       await sim?.close();

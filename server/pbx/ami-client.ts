@@ -1,10 +1,12 @@
 import { EventEmitter } from "node:events";
 import crypto from "node:crypto";
-import AsteriskManager, { type Manager } from "asterisk-manager";
+import net from "node:net";
 import type { Logger } from "../platform/logger.js";
 import type { AmiMessage } from "./ami-codec.js";
-import { unsafeValue } from "./ami-codec.js";
-import { PbxError, pbxErrorFromMessage } from "./pbx.errors.js";
+import { AmiSession, type ListResult } from "./ami-session.js";
+import { PbxError } from "./pbx.errors.js";
+
+export type { ListResult } from "./ami-session.js";
 
 export interface AmiClientOptions {
   host: string;
@@ -19,40 +21,38 @@ export interface AmiClientOptions {
   /** Reconnect backoff: first retry within `minDelayMs`, doubling with jitter up to `maxDelayMs`. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** A frame larger than this drops the link (an Asterisk event is a few KiB). */
+  maxFrameBytes?: number;
 }
 
 export type AmiState = "disconnected" | "connecting" | "connected";
 
-export interface ListResult {
-  response: AmiMessage;
-  events: AmiMessage[];
-}
-
-type Raw = Record<string, string | string[] | Record<string, string>>;
-
 /**
- * The adapter around asterisk-manager, closing its gaps (docs/pbx.md): our own fast reconnect with
- * jittered backoff instead of its 10-60 s one; actions as promises with timeouts that fail at once
- * while disconnected instead of being held and fired later; event-list actions collected up to
- * their Complete event; values checked for CR/LF/NUL before they reach its writer; AMI errors
- * turned into PbxError codes; the secret never logged.
+ * The AMI client: a TCP socket, our bounded linear parser (AmiSession over ami-codec), login,
+ * actions as promises with timeouts, event lists collected to their Complete event, a fast
+ * reconnect with jittered backoff and a keepalive Ping for half-open links. asterisk-manager is not
+ * used here any more: its reader is quadratic and names emitter events after ActionIDs and event
+ * names, so one frame could crash or freeze the process (docs/pbx.md has the measurements).
  *
- * Emits "event" (AmiMessage with lower-cased keys, and the time it arrived), "connected" after each successful login, and
- * "disconnected" (reason) each time the link is lost.
+ * Emits "event" (AmiMessage with lower-cased keys, and the time it arrived), "connected" after each
+ * successful login, and "disconnected" (reason) each time the link is lost. A listener that throws
+ * is logged and the stream goes on: no PBX frame can take the process down.
  */
 export class AmiClient extends EventEmitter {
-  private manager: Manager | null = null;
+  private socket: net.Socket | null = null;
+  private session: AmiSession | null = null;
   private stateValue: AmiState = "disconnected";
   private stopped = true;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private keepaliveTimer: NodeJS.Timeout | null = null;
-  private readonly lists = new Map<string, (e: AmiMessage) => void>();
   private readonly o: Required<AmiClientOptions>;
+  /** Counters for /api/health and the logs (malformed frames are logged sparingly). */
+  readonly stats = { malformed: 0, oversized: 0, listenerErrors: 0, reconnects: 0 };
 
   constructor(opts: AmiClientOptions) {
     super();
-    this.o = { actionTimeoutMs: 5000, keepaliveMs: 10_000, minDelayMs: 500, maxDelayMs: 5000, ...opts };
+    this.o = { actionTimeoutMs: 5000, keepaliveMs: 10_000, minDelayMs: 500, maxDelayMs: 5000, maxFrameBytes: 1024 * 1024, ...opts };
   }
 
   get state(): AmiState {
@@ -67,30 +67,18 @@ export class AmiClient extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const m = this.manager;
-    if (m && this.stateValue === "connected") await this.action("Logoff", {}, { timeoutMs: 1000 }).catch(() => {});
+    this.reconnectTimer = null;
+    if (this.stateValue === "connected") await this.action("Logoff", {}, { timeoutMs: 1000 }).catch(() => {});
+    const s = this.socket;
     this.drop("stopped");
-    m?.disconnect();
+    s?.destroy();
   }
 
   /** One action; resolves with its response, rejects with a PbxError (never queued for later). */
-  action(name: string, fields: Record<string, string | string[]>, opts: { timeoutMs?: number } = {}): Promise<AmiMessage> {
-    const prepared = this.prepare(name, fields);
-    if (prepared instanceof Error) return Promise.reject(prepared);
-    const { m, id, req } = prepared;
-    return new Promise<AmiMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        m.removeListener(id, onReply as (...a: unknown[]) => void);
-        reject(new PbxError("TIMEOUT", `${name}: no answer from the PBX within ${opts.timeoutMs ?? this.o.actionTimeoutMs} ms`));
-      }, opts.timeoutMs ?? this.o.actionTimeoutMs);
-      const onReply = (err: Raw | undefined, res: Raw) => {
-        clearTimeout(timer);
-        const msg = normalize(err ?? res);
-        if (err || msg.response?.toLowerCase() === "error") reject(pbxErrorFromMessage(name, msg.message));
-        else resolve(msg);
-      };
-      m.action(req, onReply);
-    });
+  async action(name: string, fields: Record<string, string | string[]>, opts: { timeoutMs?: number } = {}): Promise<AmiMessage> {
+    const s = this.session;
+    if (!s || this.stateValue !== "connected") throw new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`);
+    return (await s.send(name, fields, { timeoutMs: opts.timeoutMs ?? this.o.actionTimeoutMs, list: false })).response;
   }
 
   /**
@@ -98,123 +86,109 @@ export class AmiClient extends EventEmitter {
    * resolves with the response and every list event, once the "...Complete" event arrived.
    */
   listAction(name: string, fields: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<ListResult> {
-    const prepared = this.prepare(name, fields);
-    if (prepared instanceof Error) return Promise.reject(prepared);
-    const { m, id, req } = prepared;
-    const events: AmiMessage[] = [];
-    const timeoutMs = opts.timeoutMs ?? this.o.actionTimeoutMs * 2;
-    return new Promise<ListResult>((resolve, reject) => {
-      let response: AmiMessage | null = null;
-      let complete = false;
-      const finish = () => {
-        if (response && complete) {
-          clearTimeout(timer);
-          this.lists.delete(id);
-          resolve({ response, events });
-        }
-      };
-      const timer = setTimeout(() => {
-        this.lists.delete(id);
-        m.removeListener(id, onReply as (...a: unknown[]) => void);
-        reject(new PbxError("TIMEOUT", `${name}: the list did not complete within ${timeoutMs} ms`));
-      }, timeoutMs);
-      // Registered before sending: list events may follow the response in the same TCP read.
-      this.lists.set(id, (e) => {
-        if (e.eventlist?.toLowerCase() === "complete") complete = true;
-        else events.push(e);
-        finish();
-      });
-      const onReply = (err: Raw | undefined, res: Raw) => {
-        const msg = normalize(err ?? res);
-        if (err || msg.response?.toLowerCase() === "error") {
-          clearTimeout(timer);
-          this.lists.delete(id);
-          reject(pbxErrorFromMessage(name, msg.message));
-          return;
-        }
-        response = msg;
-        finish();
-      };
-      m.action(req, onReply);
-    });
-  }
-
-  /** The live connection, a fresh ActionID and the checked request; or why the action cannot go. */
-  private prepare(name: string, fields: Record<string, string | string[]>): { m: Manager; id: string; req: ReturnType<typeof toRequest> } | Error {
-    const m = this.manager;
-    if (!m || this.stateValue !== "connected") return new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`);
-    const id = `crm-${crypto.randomBytes(6).toString("hex")}`;
-    try {
-      return { m, id, req: toRequest(name, id, fields) };
-    } catch (err) {
-      return err as Error;
-    }
+    const s = this.session;
+    if (!s || this.stateValue !== "connected") return Promise.reject(new PbxError("NOT_CONNECTED", `${name}: the PBX link is down`));
+    return s.send(name, fields, { timeoutMs: opts.timeoutMs ?? this.o.actionTimeoutMs * 2, list: true });
   }
 
   private connectNow(): void {
     if (this.stopped) return;
-    this.setState("connecting");
-    const m = AsteriskManager(undefined, this.o.host, this.o.username, this.o.secret, true);
-    this.manager = m;
-    const mine = () => this.manager === m;
-    let loginTimer: NodeJS.Timeout | null = setTimeout(() => {
-      if (mine()) this.fail(m, "connect or login timed out");
+    this.stateValue = "connecting";
+    const socket = net.createConnection({ host: this.o.host, port: this.o.port });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    const mine = () => this.socket === socket;
+    const session = new AmiSession(
+      {
+        write: (bytes) => {
+          if (mine()) socket.write(bytes);
+        },
+        onGreeting: () => void this.login(socket, session),
+        onEvent: (e, receivedAt) => this.deliver(e, receivedAt),
+        onMalformed: (reason, sample) => {
+          // A log line for the first few and then one in a thousand: a flood must not flood the log.
+          if (++this.stats.malformed <= 5 || this.stats.malformed % 1000 === 0)
+            this.o.log.warn({ reason, sample, count: this.stats.malformed }, "malformed AMI frame skipped");
+        },
+        onOversized: (limit) => {
+          this.stats.oversized++;
+          this.fail(socket, `a frame grew past ${limit} bytes`);
+        },
+      },
+      { maxFrameBytes: this.o.maxFrameBytes, idPrefix: `crm-${crypto.randomBytes(4).toString("hex")}` },
+    );
+    this.session = session;
+    const loginTimer = setTimeout(() => {
+      if (mine() && this.stateValue !== "connected") this.fail(socket, "connect or login timed out");
     }, this.o.actionTimeoutMs);
-    m.on("error", (err: Error) => {
-      if (mine() && this.stateValue !== "connected") this.fail(m, err.message);
+    socket.on("data", (chunk: Buffer) => {
+      if (mine()) session.push(chunk);
     });
-    m.on("close", () => {
-      if (mine()) this.fail(m, "connection closed");
+    socket.on("error", (err) => {
+      if (mine()) this.fail(socket, err.message);
     });
-    m.on("managerevent", (raw: Raw) => {
-      if (!mine()) return;
-      const receivedAt = performance.timeOrigin + performance.now();
-      const e = normalize(raw);
-      const id = e.actionid;
-      const list = id ? this.lists.get(id) : undefined;
-      if (list) list(e);
-      else this.emit("event", e, receivedAt);
-    });
-    m.connect(this.o.port, this.o.host, (err) => {
-      if (!mine()) return;
-      if (err) return this.fail(m, err.message);
-      m.login((loginErr) => {
-        if (!mine()) return;
-        if (loginTimer) clearTimeout(loginTimer);
-        loginTimer = null;
-        if (loginErr) {
-          const msg = normalize(loginErr as Raw).message ?? (loginErr as Error).message;
-          this.o.log.error({ host: this.o.host, port: this.o.port, username: this.o.username, reason: msg }, "AMI login refused");
-          return this.fail(m, `login refused: ${msg}`);
-        }
-        this.attempt = 0;
-        this.setState("connected");
-        this.o.log.info({ host: this.o.host, port: this.o.port, username: this.o.username }, "AMI connected");
-        this.startKeepalive(m);
-        this.emit("connected");
-      });
+    socket.on("close", () => {
+      clearTimeout(loginTimer);
+      if (mine()) this.fail(socket, "connection closed");
     });
   }
 
-  private startKeepalive(m: Manager): void {
+  private async login(socket: net.Socket, session: AmiSession): Promise<void> {
+    try {
+      await session.send("Login", { Username: this.o.username, Secret: this.o.secret, Events: "on" }, { timeoutMs: this.o.actionTimeoutMs, list: false });
+    } catch (err) {
+      if (this.socket !== socket) return;
+      const reason = (err as Error).message.replace(/^Login: /, "");
+      this.o.log.error({ host: this.o.host, port: this.o.port, username: this.o.username, reason }, "AMI login refused");
+      return this.fail(socket, `login refused: ${reason}`);
+    }
+    if (this.socket !== socket) return;
+    this.attempt = 0;
+    this.stateValue = "connected";
+    this.o.log.info({ host: this.o.host, port: this.o.port, username: this.o.username }, "AMI connected");
+    this.startKeepalive(socket);
+    this.safeEmit("connected");
+  }
+
+  /**
+   * Hands one event to the listeners (events that share a read with the login's answer come before
+   * "connected"; the resync it triggers is newer than they are).
+   */
+  private deliver(e: AmiMessage, receivedAt: number): void {
+    this.safeEmit("event", e, receivedAt);
+  }
+
+  /** A listener that throws is logged; it never lets a frame take the process down. */
+  private safeEmit(name: string, ...args: unknown[]): void {
+    try {
+      this.emit(name, ...args);
+    } catch (err) {
+      if (++this.stats.listenerErrors <= 5 || this.stats.listenerErrors % 1000 === 0)
+        this.o.log.error({ err, event: (args[0] as AmiMessage | undefined)?.event, count: this.stats.listenerErrors }, "AMI event handler failed; event skipped");
+    }
+  }
+
+  private startKeepalive(socket: net.Socket): void {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = setInterval(() => {
-      if (this.manager !== m) return;
+      if (this.socket !== socket) return;
       // A half-open TCP link never reports close: a Ping without answer is how we notice.
       this.action("Ping", {}).catch((err: PbxError) => {
-        if (this.manager === m && err.code === "TIMEOUT") this.fail(m, "keepalive Ping unanswered");
+        if (this.socket === socket && err.code === "TIMEOUT") this.fail(socket, "keepalive Ping unanswered");
       });
     }, this.o.keepaliveMs);
     this.keepaliveTimer.unref();
   }
 
-  private fail(m: Manager, reason: string): void {
-    if (this.manager !== m) return;
+  private fail(socket: net.Socket, reason: string): void {
+    if (this.socket !== socket) return;
     const wasConnected = this.stateValue === "connected";
     this.drop(reason);
-    m.disconnect();
+    socket.destroy();
     if (wasConnected) this.o.log.warn({ reason }, "AMI link lost");
+    else this.o.log.debug({ reason }, "AMI connect failed");
     if (this.stopped) return;
+    this.stats.reconnects++;
     // First retry within minDelayMs, then doubling with full jitter, capped at maxDelayMs.
     const ceiling = Math.min(this.o.maxDelayMs, this.o.minDelayMs * 2 ** this.attempt);
     const delay = this.attempt === 0 ? Math.random() * this.o.minDelayMs : ceiling / 2 + (Math.random() * ceiling) / 2;
@@ -225,51 +199,11 @@ export class AmiClient extends EventEmitter {
   private drop(reason: string): void {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     this.keepaliveTimer = null;
-    const m = this.manager;
-    this.manager = null;
-    m?.removeAllListeners("managerevent");
-    m?.on("error", () => {});
-    if (this.stateValue === "connected") {
-      this.setState("disconnected");
-      this.emit("disconnected", reason);
-    } else this.setState("disconnected");
+    this.socket = null;
+    this.session?.close(reason);
+    this.session = null;
+    const wasConnected = this.stateValue === "connected";
+    this.stateValue = "disconnected";
+    if (wasConnected) this.safeEmit("disconnected", reason);
   }
-
-  private setState(s: AmiState): void {
-    this.stateValue = s;
-  }
-}
-
-/** An action for asterisk-manager's writer, every value checked (it writes them as they are). */
-function toRequest(name: string, id: string, fields: Record<string, string | string[]>): Record<string, string | Record<string, string>> {
-  const req: Record<string, string | Record<string, string>> = { action: name, actionid: id };
-  for (const [k, v] of Object.entries(fields)) {
-    if (k.toLowerCase() === "variable") {
-      // asterisk-manager writes an object as one "Variable: name=value" line per entry.
-      const vars: Record<string, string> = {};
-      for (const pair of Array.isArray(v) ? v : [v]) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0 || unsafeValue.test(pair)) throw new PbxError("INVALID_ARGUMENT", `${name}: bad variable ${JSON.stringify(pair)}`, "variable");
-        vars[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
-      req.variable = vars;
-      continue;
-    }
-    if (Array.isArray(v) || unsafeValue.test(k) || unsafeValue.test(v) || k.includes(":"))
-      throw new PbxError("INVALID_ARGUMENT", `${name}: ${k} may not contain CR, LF or NUL`, k);
-    req[k] = v;
-  }
-  return req;
-}
-
-/** asterisk-manager's parsed object → our AmiMessage (repeated headers joined by "\n"). */
-export function normalize(raw: Raw): AmiMessage {
-  const out: AmiMessage = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (typeof v === "string") out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.join("\n");
-    // It turns "Variable: NAME" (VarSet) and "Variable: NAME=value" into {NAME: value}.
-    else if (v && typeof v === "object") out[k] = Object.entries(v).map(([n, val]) => (val === "" ? n : `${n}=${val}`)).join("\n");
-  }
-  return out;
 }

@@ -12,7 +12,12 @@ export type ParsedItem =
   | { kind: "greeting"; version: string }
   | { kind: "message"; message: AmiMessage }
   /** A frame that broke the format; its bytes were skipped, the stream goes on. */
-  | { kind: "malformed"; reason: string; sample: string };
+  | { kind: "malformed"; reason: string; sample: string }
+  /**
+   * A frame grew past maxFrameBytes without its closing empty line. Its bytes are skipped up to
+   * that line; a client should rather drop the link (a PBX that sends this is not speaking AMI).
+   */
+  | { kind: "oversized"; limit: number; sample: string };
 
 export interface ParserOptions {
   /** True on the client side: the first line is the greeting, not a header. */
@@ -24,8 +29,16 @@ export interface ParserOptions {
 const LF = 0x0a;
 const CR = 0x0d;
 
+/**
+ * Linear in the bytes it is given, however they are split: the leftover of a partial frame is kept
+ * with the position its scan for the frame's end had reached, so no byte is scanned twice (a
+ * reader that re-splits its whole leftover on every chunk is quadratic: 100k lines took 16 s), and
+ * the leftover never grows past maxFrameBytes.
+ */
 export class AmiParser {
   private pending: Buffer = Buffer.alloc(0);
+  /** Where the search for the current frame's end resumes, as an offset into `pending`. */
+  private scanFrom = 0;
   private greetingDone: boolean;
   /** Bytes of an oversized frame still being skipped, until its closing empty line. */
   private skipping = false;
@@ -50,11 +63,17 @@ export class AmiParser {
       out.push(m ? { kind: "greeting", version: m[1]! } : { kind: "malformed", reason: "no AMI greeting", sample: line.slice(0, 80) });
     }
     for (;;) {
-      const end = findFrameEnd(this.pending, start);
-      if (end === null) break;
+      const end = findFrameEnd(this.pending, start, Math.max(start, this.scanFrom));
+      if (end === null) {
+        // The frame's end is not here yet: the next search starts where this one stopped (minus the
+        // bytes of a terminator that may straddle two chunks).
+        this.scanFrom = Math.max(start, this.pending.length - 2);
+        break;
+      }
       if (this.skipping) this.skipping = false;
       else if (end.bodyEnd > start) out.push(parseFrame(this.pending.toString("utf8", start, end.bodyEnd)));
       start = end.next;
+      this.scanFrom = start;
     }
     return this.keep(start, out);
   }
@@ -62,25 +81,29 @@ export class AmiParser {
   private keep(start: number, out: ParsedItem[]): ParsedItem[] {
     const rest = this.pending.length - start;
     if (rest > this.maxFrameBytes) {
-      if (!this.skipping)
-        out.push({ kind: "malformed", reason: `frame larger than ${this.maxFrameBytes} bytes dropped`, sample: this.pending.toString("latin1", start, start + 80) });
+      if (!this.skipping) out.push({ kind: "oversized", limit: this.maxFrameBytes, sample: this.pending.toString("latin1", start, start + 80) });
       this.skipping = true;
       // Keep the last bytes: the frame's closing empty line may straddle this chunk and the next.
       this.pending = Buffer.from(this.pending.subarray(this.pending.length - 3));
+      this.scanFrom = 0;
       return out;
     }
+    this.scanFrom -= start;
     this.pending = start === 0 ? this.pending : Buffer.from(this.pending.subarray(start));
     return out;
   }
 }
 
-/** The end of the first frame at or after `from`: an empty line (LF LF or LF CR LF). */
-function findFrameEnd(buf: Buffer, from: number): { bodyEnd: number; next: number } | null {
-  let i = buf.indexOf(LF, from);
+/**
+ * The end of the frame that starts at `start`: an empty line (LF LF or LF CR LF), searched for from
+ * `scanFrom` (the bytes before it were searched already).
+ */
+function findFrameEnd(buf: Buffer, start: number, scanFrom: number): { bodyEnd: number; next: number } | null {
+  let i = buf.indexOf(LF, scanFrom);
   while (i !== -1) {
     const a = buf[i + 1];
-    if (a === LF) return { bodyEnd: trimCr(buf, i, from), next: i + 2 };
-    if (a === CR && buf[i + 2] === LF) return { bodyEnd: trimCr(buf, i, from), next: i + 3 };
+    if (a === LF) return { bodyEnd: trimCr(buf, i, start), next: i + 2 };
+    if (a === CR && buf[i + 2] === LF) return { bodyEnd: trimCr(buf, i, start), next: i + 3 };
     if (a === undefined || (a === CR && buf[i + 2] === undefined)) return null;
     // A frame that starts with an empty line (stray CRLF between frames) is skipped.
     i = buf.indexOf(LF, i + 1);

@@ -29,9 +29,17 @@ export interface PbxSnapshot {
  * ended while we were blind can be closed and calls still up adopted. Also "up" / "down".
  */
 export class PbxLink extends EventEmitter {
+  private resyncTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * `resyncMs`: while the link is up, the PBX's state is read again this often, so a channel it
+   * never reported the end of (a lost Hangup, a peer sending nonsense) is closed by the next read
+   * instead of staying "live" for ever.
+   */
   constructor(
     readonly client: AmiClient,
     private readonly log: Logger,
+    private readonly resyncMs = 5 * 60_000,
   ) {
     super();
     client.on("event", (e: AmiMessage, receivedAt: number) => {
@@ -41,8 +49,26 @@ export class PbxLink extends EventEmitter {
     client.on("connected", () => {
       this.emit("up");
       void this.resync();
+      this.scheduleResync();
     });
-    client.on("disconnected", (reason: string) => this.emit("down", reason));
+    client.on("disconnected", (reason: string) => {
+      if (this.resyncTimer) clearInterval(this.resyncTimer);
+      this.resyncTimer = null;
+      this.emit("down", reason);
+    });
+  }
+
+  private scheduleResync(): void {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = setInterval(() => {
+      if (this.connected) void this.resync();
+    }, this.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  stop(): void {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = null;
   }
 
   get connected(): boolean {

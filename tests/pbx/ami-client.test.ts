@@ -20,7 +20,7 @@ function capturingLogger() {
   return { log: pino({ level: "debug" }, stream), lines };
 }
 
-describe("AMI adapter (asterisk-manager) against the simulator over TCP", () => {
+describe("AMI client against the simulator over TCP", () => {
   let sim: AmiSimulator;
   let client: AmiClient;
   const captured = capturingLogger();
@@ -43,7 +43,7 @@ describe("AMI adapter (asterisk-manager) against the simulator over TCP", () => 
   });
 
   for (const file of traceFiles().filter((f) => !f.includes("bad-login"))) {
-    it(`${file}: the adapter gets the same events as our parser, split at random byte boundaries`, async () => {
+    it(`${file}: the client gets every event of the transcript, split at random byte boundaries`, async () => {
       const expected = new AmiParser({ expectGreeting: true })
         .push(readTrace(file))
         .flatMap((x) => (x.kind === "message" && x.message.event ? [x.message] : []));
@@ -100,9 +100,13 @@ describe("AMI adapter (asterisk-manager) against the simulator over TCP", () => 
     await new Promise((r) => setTimeout(r, 1500));
   });
 
-  it("survives garbage and oversized frames", async () => {
+  it("skips garbage, and drops and reopens the link on a frame over the limit", async () => {
     sim.injectRaw("this is not AMI\r\n\x00\x01\x02\r\n\r\n");
+    await expect(client.action("Ping", {})).resolves.toMatchObject({ ping: "Pong" });
+    const lost = new Promise<string>((r) => client.once("disconnected", r));
     sim.injectRaw(`Event: Huge\r\nData: ${"x".repeat(2_000_000)}\r\n\r\n`);
+    expect(await lost).toMatch(/frame grew past/);
+    await new Promise((r) => client.once("connected", r));
     await expect(client.action("Ping", {})).resolves.toMatchObject({ ping: "Pong" });
   });
 

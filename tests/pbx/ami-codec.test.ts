@@ -74,8 +74,34 @@ describe("AMI codec on the real Asterisk 22 transcripts", () => {
       ...p.push(Buffer.from(`Event: Huge\r\nData: ${"x".repeat(10_000)}`)),
       ...p.push(Buffer.from(`${"y".repeat(10_000)}\r\n\r\nEvent: After\r\n\r\n`)),
     ];
-    expect(out.map((x) => x.kind)).toEqual(["greeting", "malformed", "malformed", "message"]);
+    expect(out.map((x) => x.kind)).toEqual(["greeting", "malformed", "oversized", "message"]);
+    expect(out[2]).toMatchObject({ kind: "oversized", limit: 4096 });
     expect(out[3]).toEqual({ kind: "message", message: { event: "After" } });
+  });
+
+  it("property: every transcript gives the same frames whatever points it is split at", () => {
+    const files = traceFiles();
+    const wholes = new Map(files.map((f) => [f, parseAll([readTrace(f)])]));
+    fc.assert(
+      fc.property(fc.constantFrom(...files), fc.array(fc.nat(), { maxLength: 60 }), (file, cuts) => {
+        const bytes = readTrace(file);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [...points, bytes.length].map((end, i, all) => bytes.subarray(i === 0 ? 0 : all[i - 1], end));
+        expect(parseAll(chunks)).toEqual(wholes.get(file));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps no more than one frame's worth of leftover, however long a frame without its end runs", () => {
+    const p = new AmiParser({ expectGreeting: false, maxFrameBytes: 64 * 1024 });
+    const line = Buffer.from("Output: 0123456789abcdef0123456789abcdef\r\n");
+    const chunk = Buffer.concat(Array.from({ length: 400 }, () => line));
+    let oversized = 0;
+    for (let i = 0; i < 500; i++) oversized += p.push(chunk).filter((x) => x.kind === "oversized").length;
+    // One report for the whole runaway frame, then the parser resumes at its end.
+    expect(oversized).toBe(1);
+    expect(p.push(Buffer.from("\r\nEvent: Next\r\n\r\n"))).toEqual([{ kind: "message", message: { event: "Next" } }]);
   });
 
   it("never throws, whatever bytes arrive", () => {
