@@ -34,6 +34,12 @@ const defaultLimits: TrackerLimits = { maxCalls: 20_000, maxLegs: 2_000, maxVars
 const recentlyEndedMs = 10 * 60_000;
 const recentlyEndedMax = 100_000;
 
+/**
+ * Milliseconds since the epoch with sub-millisecond precision: a resync asked for in the same
+ * millisecond as the last event before it must still see that event as older.
+ */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
+
 /** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
 const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);
 
@@ -246,7 +252,7 @@ export class CallTracker extends EventEmitter {
         agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
         waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
         outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, vars: {},
-        endedWhileDisconnected: false, adopted: false, lastEventAt: Date.now(),
+        endedWhileDisconnected: false, adopted: false, lastEventAt: preciseNow(),
       };
     this.calls.set(e.linkedid, call);
     this.addLeg(call, e.uniqueid, e.channel);
@@ -457,7 +463,7 @@ export class CallTracker extends EventEmitter {
   private callOf(uniqueid: string | null, linkedid: string): TrackedCall | undefined {
     const owner = uniqueid ? this.legOwner.get(uniqueid) : undefined;
     const call = (owner ? this.calls.get(owner) : undefined) ?? this.calls.get(linkedid);
-    if (call) call.lastEventAt = Date.now();
+    if (call) call.lastEventAt = preciseNow();
     return call;
   }
 

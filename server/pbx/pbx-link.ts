@@ -5,7 +5,7 @@ import type { AmiMessage } from "./ami-codec.js";
 import { toPbxEvent, type PbxEvent } from "./pbx-events.js";
 
 export interface PbxSnapshot {
-  /** When the snapshot was asked for: state changes seen after it are newer than the snapshot. */
+  /** When the snapshot was asked for (sub-ms): state changes seen after it are newer than the snapshot. */
   since: number;
   channels: {
     uniqueid: string;
@@ -77,7 +77,7 @@ export class PbxLink extends EventEmitter {
 
   /** Reads live channels and queue members from the PBX; retried while the link stays up. */
   async resync(attempt = 1): Promise<void> {
-    const since = Date.now();
+    const since = performance.timeOrigin + performance.now();
     try {
       const [channels, queues] = await Promise.all([
         this.client.listAction("CoreShowChannels", {}),
