@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import { parse } from "../platform/http/validate.js";
+import { parse, pathId } from "../platform/http/validate.js";
+import { idParam, queryInt } from "../platform/http/input.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { AuthService } from "./auth.service.js";
 import { actorOf, currentUser, requirePermission } from "./auth.middleware.js";
@@ -41,8 +42,8 @@ const userChangesBody = z
 const auditQuery = z.object({
   action: z.string().max(100).optional(),
   actor: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.coerce.number().int().positive().optional(),
+  limit: queryInt(1, 500).default(100),
+  cursor: idParam.optional(),
 });
 
 /** Login is public; the rest needs a session (mounted after requireAuth). */
@@ -74,7 +75,7 @@ export function authRoutes(auth: AuthService, users: UsersService, audit: AuditS
     res.status(201).json(await users.create(body, actorOf(req)));
   });
   r.patch("/users/:id", requirePermission("manageUsers"), async (req, res) => {
-    const id = parse(z.coerce.number().int().positive(), req.params.id);
+    const id = pathId(req.params);
     const body = parse(userChangesBody, req.body);
     const user = await users.update(id, body, actorOf(req));
     auth.forgetUser(id);

@@ -2,6 +2,7 @@ import { Router, type Request } from "express";
 import { z } from "zod";
 import type { Database } from "../platform/db/database.js";
 import { parse } from "../platform/http/validate.js";
+import { idNumber, text } from "../platform/http/input.js";
 import { AppError, notFound, validationError } from "../platform/errors.js";
 import { currentUser } from "../auth/auth.middleware.js";
 import type { TimelineService } from "../crm/timeline.service.js";
@@ -24,7 +25,7 @@ export interface CallControlDeps {
 
 const callId = z.string().regex(/^[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Asterisk Linkedid such as 1795598250.0)");
 
-const originateBody = z.object({ number: z.string().max(60), clientId: z.number().int().positive().optional() }).strict();
+const originateBody = z.object({ number: z.string().max(60), clientId: idNumber.optional() }).strict();
 const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
 
 export function callControlRoutes(d: CallControlDeps): Router {
@@ -32,8 +33,8 @@ export function callControlRoutes(d: CallControlDeps): Router {
   const wrapupBody = z
     .object({
       disposition: z.enum(d.dispositions as [string, ...string[]], { message: `one of: ${d.dispositions.join(", ")}` }),
-      note: z.string().trim().max(10_000).optional(),
-      clientId: z.number().int().positive().nullable().optional(),
+      note: text(10_000, { multiline: true }).optional(),
+      clientId: idNumber.nullable().optional(),
     })
     .strict();
 

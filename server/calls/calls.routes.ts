@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Database } from "../platform/db/database.js";
 import { parse } from "../platform/http/validate.js";
+import { dateInput, idParam, queryInt } from "../platform/http/input.js";
 import { currentUser } from "../auth/auth.middleware.js";
 import type { Telephony } from "./telephony.js";
 import type { TrackedCall } from "./call.types.js";
@@ -10,17 +11,17 @@ import type { TrackedCall } from "./call.types.js";
 const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
 
 const journalQuery = z.object({
-  from: z.coerce.date({ message: "not a date (ISO 8601)" }).optional(),
-  to: z.coerce.date({ message: "not a date (ISO 8601)" }).optional(),
+  from: dateInput.optional(),
+  to: dateInput.optional(),
   agent: z.union([z.literal("me"), z.string().regex(/^\d{2,8}$/, "an extension (digits) or 'me'")]).optional(),
   queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name").optional(),
-  clientId: z.coerce.number().int().positive().optional(),
+  clientId: idParam.optional(),
   outcome: z.enum(outcomes).optional(),
   direction: z.enum(["inbound", "outbound", "internal"]).optional(),
   /** Calls that rang this agent and ended unanswered (abandoned or missed). */
   missedBy: z.union([z.literal("me"), z.string().regex(/^\d{2,8}$/, "an extension (digits) or 'me'")]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.coerce.number().int().positive().optional(),
+  limit: queryInt(1, 500).default(50),
+  cursor: idParam.optional(),
 });
 
 type Row = Prisma.CallGetPayload<{ include: { client: { select: { id: true; name: true } }; agent: { select: { id: true; displayName: true } } } }>;

@@ -1,34 +1,34 @@
 import { z } from "zod";
+import { idNumber, idParam, queryInt, text } from "../platform/http/input.js";
 
 export const stages = ["prospect", "active", "regular", "lost"] as const;
 export const phoneTypes = ["mobile", "work", "home", "fax", "other"] as const;
 export const clientKinds = ["person", "company"] as const;
 
-const text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
-const optionalText = (max: number) =>
-  text(max)
+const optionalText = (max: number, multiline = false) =>
+  text(max, { multiline })
     .nullable()
     .optional()
     .transform((v) => (v === "" ? null : v));
 
 /** A phone as written by the user; normalized by the service, which names the failing entry. */
 export const phoneInput = z.union([
-  z.string().max(60),
+  text(60),
   z.object({
-    number: z.string().max(60),
+    number: text(60),
     type: z.enum(phoneTypes).optional(),
     isPrimary: z.boolean().optional(),
   }),
 ]);
 export type PhoneInput = z.infer<typeof phoneInput>;
 
-const tag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.:/-]{0,39}$/u, "a tag is 1 to 40 letters, digits, spaces or - _ . : /");
+const tag = text(40)
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} _.:/-]{0,39}$/u, "a tag is 1 to 40 letters, digits, spaces or - _ . : /"));
 
-const email = z.string().trim().toLowerCase().max(254).email("not an email address");
+const email = text(254)
+  .transform((s) => s.toLowerCase())
+  .pipe(z.email("not an email address"));
 
 const clientFields = {
   kind: z.enum(clientKinds).optional(),
@@ -39,44 +39,44 @@ const clientFields = {
   region: optionalText(100),
   postalCode: optionalText(20),
   country: optionalText(100),
-  ownerId: z.number().int().positive().nullable().optional(),
+  ownerId: idNumber.nullable().optional(),
   stage: z.enum(stages).optional(),
   tags: z.array(tag).max(50).optional(),
   leadSource: optionalText(100),
   vip: z.boolean().optional(),
-  notes: optionalText(20_000),
+  notes: optionalText(20_000, true),
   phones: z.array(phoneInput).max(20).optional(),
 };
 
 export const newClientBody = z
-  .object({ name: text(200).min(1, "is required"), ...clientFields })
+  .object({ name: text(200, { required: "is required" }), ...clientFields })
   .strict();
 /** Keys a body left out are absent (the text transforms would otherwise make them required keys). */
 export type NewClient = Partial<z.infer<typeof newClientBody>> & { name: string };
 
 export const clientChangesBody = z
-  .object({ name: text(200).min(1, "may not be empty").optional(), ...clientFields })
+  .object({ name: text(200, { required: "may not be empty" }).optional(), ...clientFields })
   .strict();
 export type ClientChanges = Partial<z.infer<typeof clientChangesBody>>;
 
 export const sorts = ["name", "-name", "createdAt", "-createdAt", "updatedAt", "-updatedAt"] as const;
 
 export const clientListQuery = z.object({
-  q: z.string().trim().max(200).optional(),
-  phone: z.string().max(60).optional(),
-  email: z.string().trim().toLowerCase().max(254).optional(),
-  tag: z.string().trim().toLowerCase().max(40).optional(),
+  q: text(200).optional(),
+  phone: text(60).optional(),
+  email: text(254).transform((s) => s.toLowerCase()).optional(),
+  tag: text(40).transform((s) => s.toLowerCase()).optional(),
   stage: z.enum(stages).optional(),
-  owner: z.union([z.literal("me"), z.coerce.number().int().positive()]).optional(),
+  owner: z.union([z.literal("me"), idParam], { message: "must be 'me' or a user id" }).optional(),
   sort: z.enum(sorts).default("name"),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.coerce.number().int().positive().optional(),
+  limit: queryInt(1, 200).default(50),
+  cursor: idParam.optional(),
 });
 export type ClientListQuery = z.infer<typeof clientListQuery>;
 
 export const contactBody = z
   .object({
-    name: text(200).min(1, "is required"),
+    name: text(200, { required: "is required" }),
     title: optionalText(100),
     email: email.nullable().optional(),
     phones: z.array(phoneInput).max(20).optional(),
@@ -86,4 +86,4 @@ export type ContactInput = Partial<z.infer<typeof contactBody>> & { name: string
 
 export const contactChangesBody = contactBody.partial().strict();
 
-export const noteBody = z.object({ body: text(20_000).min(1, "is required") }).strict();
+export const noteBody = z.object({ body: text(20_000, { multiline: true, required: "is required" }) }).strict();

@@ -162,7 +162,7 @@ export class ClientsService {
       and.push({ id: { in: ids } });
     }
     if (q.q) {
-      const s = q.q.toLowerCase();
+      const s = escapeLike(q.q.toLowerCase());
       // A prefix of the name (btree on name_lower) or of any later word of it.
       and.push({ OR: [{ nameLower: { startsWith: s } }, { nameLower: { contains: ` ${s}` } }] });
     }
@@ -172,6 +172,14 @@ export class ClientsService {
     if (q.owner !== undefined) and.push({ ownerId: q.owner === "me" ? me.id : q.owner });
     return { AND: and };
   }
+}
+
+/**
+ * Prisma's startsWith/contains become LIKE patterns and do not escape them: `%` would match every
+ * client and `_` any character. Backslash is PostgreSQL's default LIKE escape.
+ */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function orderOf(sort: ClientListQuery["sort"]): Prisma.ClientOrderByWithRelationInput[] {

@@ -1,6 +1,7 @@
 import express, { Router } from "express";
 import { z } from "zod";
-import { parse } from "../platform/http/validate.js";
+import { parse, pathId } from "../platform/http/validate.js";
+import { queryInt, text } from "../platform/http/input.js";
 import { AppError } from "../platform/errors.js";
 import { actorOf, currentUser, requirePermission } from "../auth/auth.middleware.js";
 import type { AuditService } from "../audit/audit.service.js";
@@ -32,14 +33,13 @@ export interface CrmDeps {
   defaultCountry: string;
 }
 
-const id = z.coerce.number().int().positive("must be a positive id");
 const maxCsvBytes = 20 * 1024 * 1024;
 
 export function crmRoutes(d: CrmDeps): Router {
   const r = Router();
 
   r.get("/phone/normalize", (req, res) => {
-    const { number } = parse(z.object({ number: z.string().max(200) }), req.query);
+    const { number } = parse(z.object({ number: text(200) }), req.query);
     const n = normalizePhone(number, d.defaultCountry);
     res.json({
       input: number,
@@ -87,34 +87,34 @@ export function crmRoutes(d: CrmDeps): Router {
     },
   );
   r.get("/clients/:id", async (req, res) => {
-    res.json(await d.clients.get(parse(id, req.params.id)));
+    res.json(await d.clients.get(pathId(req.params)));
   });
   r.patch("/clients/:id", async (req, res) => {
-    res.json(await d.clients.update(parse(id, req.params.id), parse(clientChangesBody, req.body), actorOf(req)));
+    res.json(await d.clients.update(pathId(req.params), parse(clientChangesBody, req.body), actorOf(req)));
   });
   r.delete("/clients/:id", requirePermission("deleteClients"), async (req, res) => {
-    await d.clients.remove(parse(id, req.params.id), actorOf(req));
+    await d.clients.remove(pathId(req.params), actorOf(req));
     res.status(204).end();
   });
   r.get("/clients/:id/timeline", async (req, res) => {
     const q = parse(
-      z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() }),
+      z.object({ limit: queryInt(1, 200).default(50), cursor: text(200).optional() }),
       req.query,
     );
-    res.json(await d.timeline.list(parse(id, req.params.id), q.limit, q.cursor));
+    res.json(await d.timeline.list(pathId(req.params), q.limit, q.cursor));
   });
   r.post("/clients/:id/notes", async (req, res) => {
     const { body } = parse(noteBody, req.body);
-    res.status(201).json(await d.timeline.addNote(parse(id, req.params.id), body, currentUser(req).id));
+    res.status(201).json(await d.timeline.addNote(pathId(req.params), body, currentUser(req).id));
   });
   r.post("/clients/:id/contacts", async (req, res) => {
-    res.status(201).json(await d.contacts.create(parse(id, req.params.id), parse(contactBody, req.body)));
+    res.status(201).json(await d.contacts.create(pathId(req.params), parse(contactBody, req.body)));
   });
   r.patch("/contacts/:id", async (req, res) => {
-    res.json(await d.contacts.update(parse(id, req.params.id), parse(contactChangesBody, req.body)));
+    res.json(await d.contacts.update(pathId(req.params), parse(contactChangesBody, req.body)));
   });
   r.delete("/contacts/:id", async (req, res) => {
-    await d.contacts.remove(parse(id, req.params.id));
+    await d.contacts.remove(pathId(req.params));
     res.status(204).end();
   });
 
@@ -125,7 +125,7 @@ export function crmRoutes(d: CrmDeps): Router {
     res.status(201).json(await d.tasks.create(parse(newTaskBody, req.body), currentUser(req)));
   });
   r.patch("/tasks/:id", async (req, res) => {
-    res.json(await d.tasks.update(parse(id, req.params.id), parse(taskChangesBody, req.body)));
+    res.json(await d.tasks.update(pathId(req.params), parse(taskChangesBody, req.body)));
   });
   return r;
 }

@@ -2,36 +2,35 @@ import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Database } from "../platform/db/database.js";
 import { notFound, validationError } from "../platform/errors.js";
+import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
 import type { ClientsService } from "./clients.service.js";
-
-const isoDate = z.coerce.date({ message: "not a date (use ISO 8601, e.g. 2026-11-25T15:00:00Z)" });
 
 export const newTaskBody = z
   .object({
-    title: z.string().trim().min(1, "is required").max(300),
-    body: z.string().trim().max(10_000).nullable().optional(),
-    clientId: z.number().int().positive().nullable().optional(),
-    dueAt: isoDate.nullable().optional(),
-    assigneeId: z.number().int().positive().nullable().optional(),
+    title: text(300, { required: "is required" }),
+    body: text(10_000, { multiline: true }).nullable().optional(),
+    clientId: idNumber.nullable().optional(),
+    dueAt: dateInput.nullable().optional(),
+    assigneeId: idNumber.nullable().optional(),
   })
   .strict();
 
 export const taskChangesBody = z
   .object({
-    title: z.string().trim().min(1, "may not be empty").max(300).optional(),
-    body: z.string().trim().max(10_000).nullable().optional(),
-    dueAt: isoDate.nullable().optional(),
-    assigneeId: z.number().int().positive().nullable().optional(),
+    title: text(300, { required: "may not be empty" }).optional(),
+    body: text(10_000, { multiline: true }).nullable().optional(),
+    dueAt: dateInput.nullable().optional(),
+    assigneeId: idNumber.nullable().optional(),
     done: z.boolean().optional(),
   })
   .strict();
 
 export const taskListQuery = z.object({
-  assignee: z.union([z.literal("me"), z.coerce.number().int().positive()]).optional(),
-  clientId: z.coerce.number().int().positive().optional(),
+  assignee: z.union([z.literal("me"), idParam], { message: "must be 'me' or a user id" }).optional(),
+  clientId: idParam.optional(),
   status: z.enum(["open", "done", "all"]).default("open"),
   due: z.enum(["today", "overdue"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  limit: queryInt(1, 500).default(200),
 });
 
 const taskInclude = {

@@ -1,5 +1,6 @@
 import type { Database } from "../platform/db/database.js";
 import { validationError } from "../platform/errors.js";
+import { maxDate, maxId, minDate } from "../platform/http/input.js";
 import type { ClientsService } from "./clients.service.js";
 
 export type TimelineItem =
@@ -142,7 +143,8 @@ function encodeCursor(i: TimelineItem): string {
 function decodeCursor(s: string): Cursor {
   const [at, type, id] = Buffer.from(s, "base64url").toString("utf8").split("|");
   const date = new Date(at ?? "");
-  if (Number.isNaN(date.getTime()) || !(type && type in rank) || !/^\d+$/.test(id ?? ""))
+  const sane = !Number.isNaN(date.getTime()) && date >= minDate && date <= maxDate;
+  if (!sane || !(type && Object.hasOwn(rank, type)) || !/^[1-9]\d{0,9}$/.test(id ?? "") || Number(id) > maxId)
     throw validationError("cursor", "not a cursor this list gave out");
   return { at: date, type: type as Kind, id: Number(id) };
 }

@@ -18,3 +18,29 @@ export function uniqueViolationField(err: unknown): string | null {
   }
   return null;
 }
+
+/** Prisma's error codes for a value the database cannot take (too long, out of range, malformed). */
+const prismaInputCodes = new Set(["P2000", "P2005", "P2006", "P2007", "P2019", "P2020", "P2023", "P2033"]);
+
+/**
+ * Whether an error is the database (or Prisma on its way there) refusing a value, rather than a
+ * fault of the server: PostgreSQL's class 22 "data exception" (NUL in text, an integer out of
+ * range, a bad date), Prisma's input codes, and arguments Prisma could not convert (a lone
+ * surrogate in JSON, a year past 9999). Routes validate at the edge; this is what is left over,
+ * answered as a 400 instead of a 500 with a stack trace.
+ */
+export function isInvalidInputError(err: unknown): boolean {
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; originalCode?: string };
+    meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+  };
+  if (!e || typeof e !== "object") return false;
+  const sqlState = e.cause?.originalCode ?? e.cause?.code ?? e.meta?.driverAdapterError?.cause?.originalCode;
+  if (typeof sqlState === "string" && /^22[0-9A-Z]{3}$/.test(sqlState)) return true;
+  if (e.name === "PrismaClientKnownRequestError" && prismaInputCodes.has(e.code ?? "")) return true;
+  if (e.name === "PrismaClientUnknownRequestError" && /Could not convert argument value|JSON Error:/.test(e.message ?? "")) return true;
+  return false;
+}
