@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import express from "express";
@@ -9,8 +8,13 @@ import { createRedis } from "./platform/redis.js";
 import { createQueue } from "./platform/queue.js";
 import { Realtime } from "./platform/realtime/realtime.js";
 import { errorHandler, notFoundHandler } from "./platform/http/error-handler.js";
+import { securityHeaders } from "./platform/http/security-headers.js";
+import { serveConsole } from "./platform/http/console-static.js";
+import { rejectMalformedPath } from "./platform/http/path-guard.js";
+import { listRoutes, type RouteInfo } from "./platform/http/route-list.js";
 import { AuditService } from "./audit/audit.service.js";
 import { AuthService } from "./auth/auth.service.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
 import { UsersService } from "./auth/users.service.js";
 import { requireAuth } from "./auth/auth.middleware.js";
 import { authPublicRoutes, authRoutes } from "./auth/auth.routes.js";
@@ -22,6 +26,7 @@ import { TasksService } from "./crm/tasks.service.js";
 import { ClientChangeBus } from "./crm/client-change-bus.js";
 import { scheduleTaskReminders } from "./crm/task-reminders.js";
 import { crmRoutes } from "./crm/crm.routes.js";
+import { BulkReadBudget } from "./crm/bulk-read-budget.js";
 import { startTelephony, type Telephony } from "./calls/telephony.js";
 import { callsRoutes } from "./calls/calls.routes.js";
 import { callControlRoutes } from "./calls/call-control.routes.js";
@@ -43,6 +48,8 @@ export interface App {
   clients: ClientsService;
   phoneIndex: PhoneIndex;
   telephony: Telephony;
+  /** Every route the HTTP server declares (the role-matrix test checks each has an entry). */
+  routes(): RouteInfo[];
   /** Listens on config.port (0 picks a free one); resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops taking requests, ends sockets and jobs, then closes Redis and the database. */
@@ -56,7 +63,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
   const audit = new AuditService(db);
   const users = new UsersService(db, audit);
-  const auth = new AuthService(db, audit, config.sessionTtlHours);
+  const auth = new AuthService(db, audit, config.sessionTtlHours, new LoginLimiter(redis, config.redisPrefix));
   await bootstrapAdmin(users, config, log);
 
   const expressApp = express();
@@ -117,11 +124,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
   expressApp.disable("x-powered-by");
   expressApp.set("trust proxy", "loopback");
-  expressApp.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "no-referrer");
-    next();
-  });
+  expressApp.use(securityHeaders());
+  expressApp.use(rejectMalformedPath());
   const api = express.Router();
   api.use(express.json({ limit: "1mb" }));
   api.get("/health", async (_req, res) => {
@@ -145,10 +149,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(callControlRoutes({ db, telephony, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
   api.use(demoPhoneRoutes(telephony.sim, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   api.use(callsRoutes(db, telephony));
-  api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, defaultCountry: config.defaultCountry }));
+  const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
+  api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);
   serveConsole(expressApp, config.uiDir, log);
+  expressApp.use(notFoundHandler());
   expressApp.use(errorHandler(log));
 
   let closed = false;
@@ -160,6 +166,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     clients,
     phoneIndex,
     telephony,
+    routes: () => listRoutes(expressApp.router as unknown as Parameters<typeof listRoutes>[0]),
     listen: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -192,18 +199,4 @@ async function bootstrapAdmin(users: UsersService, config: Config, log: Logger):
   if (!config.bootstrapAdminPassword || (await users.count()) > 0) return;
   await users.create({ username: "admin", password: config.bootstrapAdminPassword, role: "admin", displayName: "Administrator" }, null);
   log.info("created user 'admin' from BOOTSTRAP_ADMIN_PASSWORD");
-}
-
-/** The built Svelte console; any non-API path gets index.html (the console routes by hash). */
-function serveConsole(app: express.Express, uiDir: string, log: Logger): void {
-  const index = path.join(uiDir, "index.html");
-  if (!fs.existsSync(index)) {
-    log.warn({ uiDir }, "console not built (npm run build:ui); serving the API only");
-    return;
-  }
-  app.use(express.static(uiDir, { index: false, maxAge: "1h" }));
-  app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
-    res.setHeader("Cache-Control", "no-cache");
-    res.sendFile(index);
-  });
 }

@@ -1,8 +1,9 @@
-import { Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
 import { parse } from "../platform/http/validate.js";
 import { AppError } from "../platform/errors.js";
 import { currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
 import type { PublicUser } from "../auth/users.service.js";
 import type { ScreenPop } from "../screenpop/screenpop.service.js";
 import type { AgentStatusService } from "./agent-status.service.js";
@@ -26,7 +27,7 @@ const statusBody = z
   .strict();
 
 export function workspaceRoutes(d: WorkspaceDeps): Router {
-  const r = Router();
+  const r = guardedRouter();
   /** Everything a console needs after a (re)connect: status, current calls, the lists it offers. */
   r.get("/me/workspace", async (req, res) => {
     const user = currentUser(req);

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import { AppError } from "../platform/errors.js";
 import type { AuthService } from "./auth.service.js";
-import { allowed, type Permission, type Role } from "./roles.js";
 import type { Actor, PublicUser } from "./users.service.js";
 
 declare module "express-serve-static-core" {
@@ -22,22 +21,6 @@ export function requireAuth(auth: AuthService): RequestHandler {
     const token = bearerToken(req.headers.authorization);
     req.user = await auth.authenticate(token);
     req.token = token;
-    next();
-  };
-}
-
-export function requirePermission(permission: Permission): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.user || !allowed(req.user.role, permission))
-      throw new AppError("FORBIDDEN", `your role may not do this (${permission})`);
-    next();
-  };
-}
-
-export function requireRole(...roles: Role[]): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.user || (req.user.role !== "admin" && !roles.includes(req.user.role)))
-      throw new AppError("FORBIDDEN", `this needs one of the roles: ${["admin", ...roles].join(", ")}`);
     next();
   };
 }

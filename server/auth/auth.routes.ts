@@ -1,10 +1,11 @@
-import { Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
 import { parse, pathId } from "../platform/http/validate.js";
 import { idParam, queryInt } from "../platform/http/input.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { AuthService } from "./auth.service.js";
-import { actorOf, currentUser, requirePermission } from "./auth.middleware.js";
+import { actorOf, currentUser } from "./auth.middleware.js";
+import { guardedRouter } from "./guarded-router.js";
 import { roles } from "./roles.js";
 import type { UsersService } from "./users.service.js";
 
@@ -48,7 +49,7 @@ const auditQuery = z.object({
 
 /** Login is public; the rest needs a session (mounted after requireAuth). */
 export function authPublicRoutes(auth: AuthService): Router {
-  const r = Router();
+  const r = guardedRouter();
   r.post("/auth/login", async (req, res) => {
     const body = parse(loginBody, req.body);
     const result = await auth.login(body.username, body.password, req.ip ?? "unknown", req.headers["user-agent"]);
@@ -58,7 +59,7 @@ export function authPublicRoutes(auth: AuthService): Router {
 }
 
 export function authRoutes(auth: AuthService, users: UsersService, audit: AuditService): Router {
-  const r = Router();
+  const r = guardedRouter();
   r.post("/auth/logout", async (req, res) => {
     await auth.logout(req.token ?? "", currentUser(req), req.ip ?? "unknown");
     res.status(204).end();
@@ -70,18 +71,20 @@ export function authRoutes(auth: AuthService, users: UsersService, audit: AuditS
   r.get("/users", async (_req, res) => {
     res.json({ items: await users.list() });
   });
-  r.post("/users", requirePermission("manageUsers"), async (req, res) => {
+  r.post("/users", async (req, res) => {
     const body = parse(newUserBody, req.body);
     res.status(201).json(await users.create(body, actorOf(req)));
   });
-  r.patch("/users/:id", requirePermission("manageUsers"), async (req, res) => {
+  r.patch("/users/:id", async (req, res) => {
     const id = pathId(req.params);
     const body = parse(userChangesBody, req.body);
     const user = await users.update(id, body, actorOf(req));
-    auth.forgetUser(id);
+    // A new role, a deactivation or a new password ends the user's sockets (and, for the last two,
+    // their sessions); other changes only refresh the cached user.
+    auth.userChanged(id, body.role !== undefined || body.active === false || body.password !== undefined);
     res.json(user);
   });
-  r.get("/audit", requirePermission("readAudit"), async (req, res) => {
+  r.get("/audit", async (req, res) => {
     const q = parse(auditQuery, req.query);
     res.json(await audit.list(q));
   });

@@ -1,48 +1,55 @@
+import type { Redis } from "ioredis";
+import { AppError } from "../platform/errors.js";
+import { redisBudget, type Budget } from "../platform/rate-limit.js";
+
+export interface LoginLimits {
+  /** Password checks per username and window. */
+  perUsername: number;
+  /**
+   * Password checks per client address and window: higher, since a whole call center often sits
+   * behind one NAT address and one agent's typos must not lock out the floor.
+   */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+export const defaultLoginLimits: LoginLimits = { perUsername: 10, perAddress: 100, windowSeconds: 15 * 60 };
+
+/** A login attempt allowed to check a password; `succeeded` gives its points back. */
+export interface LoginReservation {
+  succeeded(): Promise<void>;
+}
+
 /**
- * Counts failed logins per client address and per username in a sliding window; past the limit,
- * logins are refused with a Retry-After until the oldest failure leaves the window. Kept in memory:
- * on several nodes each node counts its own share (documented limitation).
+ * Limits password checks per username and per address, on Redis so every node shares the count.
+ * An attempt reserves its point before the password is checked (check and count are one atomic
+ * step), so 200 parallel guesses get at most `perUsername` checks, not however many passed the
+ * check before the first failure was counted. A successful login gives its points back: the
+ * limits count failures (and attempts in flight), never a floor of agents signing in at 9:00.
  */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+  private readonly byUser: Budget;
+  private readonly byAddress: Budget;
 
-  constructor(
-    private readonly maxFailures = 10,
-    private readonly windowMs = 15 * 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(redis: Redis, prefix: string, limits: LoginLimits = defaultLoginLimits) {
+    this.byUser = redisBudget(redis, { prefix, name: "login-user", points: limits.perUsername, windowSeconds: limits.windowSeconds });
+    this.byAddress = redisBudget(redis, { prefix, name: "login-address", points: limits.perAddress, windowSeconds: limits.windowSeconds });
+  }
 
-  /** Seconds to wait, or 0 when a login attempt may go ahead. */
-  retryAfter(keys: string[]): number {
-    const t = this.now();
-    let wait = 0;
-    for (const key of keys) {
-      const list = this.prune(key, t);
-      if (list.length >= this.maxFailures) {
-        const oldest = list[list.length - this.maxFailures] ?? t;
-        wait = Math.max(wait, Math.ceil((oldest + this.windowMs - t) / 1000));
-      }
+  /** Reserves one password check, or throws RATE_LIMITED (429 with Retry-After). */
+  async reserve(username: string, address: string): Promise<LoginReservation> {
+    const userKey = username.toLowerCase();
+    const [u, a] = await Promise.all([this.byUser.take(userKey), this.byAddress.take(address)]);
+    if (!u.ok || !a.ok) {
+      // The limit that still had room does not count an attempt that checked no password.
+      await Promise.all([u.ok ? this.byUser.giveBack(userKey) : null, a.ok ? this.byAddress.giveBack(address) : null]);
+      const wait = Math.max(u.ok ? 0 : u.retryAfterSeconds, a.ok ? 0 : a.retryAfterSeconds);
+      throw new AppError("RATE_LIMITED", `too many failed logins; try again in ${wait} s`, undefined, wait);
     }
-    return wait;
-  }
-
-  fail(keys: string[]): void {
-    const t = this.now();
-    for (const key of keys) {
-      const list = this.prune(key, t);
-      list.push(t);
-      this.failures.set(key, list);
-    }
-  }
-
-  succeed(keys: string[]): void {
-    for (const key of keys) this.failures.delete(key);
-  }
-
-  private prune(key: string, t: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((at) => at > t - this.windowMs);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
-    return list;
+    return {
+      succeeded: async () => {
+        await Promise.all([this.byUser.giveBack(userKey), this.byAddress.giveBack(address)]);
+      },
+    };
   }
 }

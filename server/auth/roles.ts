@@ -1,16 +1,90 @@
+/**
+ * The role matrix, in one place: who may call which route, and the few finer rights checked
+ * inside routes. docs/api.md ("Roles") writes it out; tests/api/role-matrix.test.ts walks every
+ * route for every role from this table, and fails on a route the server has but the table lacks.
+ */
 export const roles = ["agent", "supervisor", "manager", "admin"] as const;
 export type Role = (typeof roles)[number];
 
-/** Who may do what. Admin may do everything; the lists name the other roles allowed. */
+const staff: readonly Role[] = roles;
+const supervisors: readonly Role[] = ["supervisor", "manager", "admin"];
+const managers: readonly Role[] = ["manager", "admin"];
+const admins: readonly Role[] = ["admin"];
+
+/** `public`: no token needed; otherwise the roles allowed (everyone else gets 403). */
+export type Access = "public" | readonly Role[];
+
+/**
+ * Every route under /api, as `METHOD /path` with the path as the route declares it. A route
+ * without an entry cannot be registered (guardedRouter throws at start-up).
+ */
+export const routeAccess = {
+  "GET /health": "public",
+  "POST /auth/login": "public",
+  "POST /auth/logout": staff,
+  "GET /auth/me": staff,
+
+  // Everyone signed in can list users: assignee and owner pickers need names.
+  "GET /users": staff,
+  "POST /users": admins,
+  "PATCH /users/:id": admins,
+  "GET /audit": admins,
+
+  "GET /phone/normalize": staff,
+  // Agents and supervisors read client lists within a row budget (BULK_READ_*); managers export.
+  "GET /clients": staff,
+  "POST /clients": staff,
+  "GET /clients/export.csv": managers,
+  "POST /clients/import": managers,
+  "GET /clients/import/:id": managers,
+  "GET /clients/:id": staff,
+  // Agents edit clients but may not remove their phone numbers (can.removeClientData).
+  "PATCH /clients/:id": staff,
+  "DELETE /clients/:id": supervisors,
+  "GET /clients/:id/timeline": staff,
+  "POST /clients/:id/notes": staff,
+  "POST /clients/:id/contacts": staff,
+  "PATCH /contacts/:id": staff,
+  "DELETE /contacts/:id": supervisors,
+
+  // Agents see and change only tasks assigned to them or created by them (can.allTasks).
+  "GET /tasks": staff,
+  "POST /tasks": staff,
+  "PATCH /tasks/:id": staff,
+
+  "GET /me/workspace": staff,
+  "POST /me/status": staff,
+  "POST /calls/originate": staff,
+  // Only the agent on the call (checked in the route); supervisors+ may wrap up any call.
+  "POST /calls/:callId/hangup": staff,
+  "POST /calls/:callId/transfer": staff,
+  "POST /calls/:callId/wrapup": staff,
+  "POST /demo/phone/:action": staff,
+  "GET /calls": staff,
+  "GET /calls/live": staff,
+  "GET /agents/states": staff,
+} satisfies Record<string, Access>;
+
+export type RouteKey = keyof typeof routeAccess;
+
+/** Rights checked inside routes, finer than a route: admin may do everything. */
 export const can = {
-  deleteClients: ["supervisor", "manager"],
-  importExport: ["manager"],
-  manageUsers: [],
-  readAudit: [],
-} satisfies Record<string, Role[]>;
+  /** Remove a client's or contact's phone numbers (they drive caller lookup), delete contacts. */
+  removeClientData: supervisors,
+  /** See and change every user's tasks, not only one's own. */
+  allTasks: supervisors,
+  /** Read client lists without the bulk-read budget (the audited export is theirs too). */
+  unlimitedLists: managers,
+  /** Wrap up any call, not only one's own. */
+  wrapUpAnyCall: supervisors,
+} satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof can;
 
 export function allowed(role: Role, permission: Permission): boolean {
   return role === "admin" || (can[permission] as readonly Role[]).includes(role);
+}
+
+export function accessOf(method: string, path: string): Access | undefined {
+  return (routeAccess as Record<string, Access>)[`${method.toUpperCase()} ${path}`];
 }

@@ -91,16 +91,31 @@ export class UsersService {
   async update(id: number, changes: UserChanges, actor: Actor): Promise<PublicUser> {
     const before = await this.db.prisma.user.findUnique({ where: { id } });
     if (!before) throw notFound("user");
-    const user = await this.db.prisma.user
-      .update({
-        where: { id },
-        data: {
-          ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
-          ...(changes.role !== undefined ? { role: changes.role } : {}),
-          ...(changes.extension !== undefined ? { extension: changes.extension } : {}),
-          ...(changes.active !== undefined ? { active: changes.active } : {}),
-          ...(changes.password !== undefined ? { passwordHash: await hashPassword(changes.password) } : {}),
-        },
+    const passwordHash = changes.password !== undefined ? await hashPassword(changes.password) : undefined;
+    const removesAdmin = (changes.role !== undefined && changes.role !== "admin") || changes.active === false;
+    const user = await this.db.prisma
+      .$transaction(async (tx) => {
+        if (removesAdmin) {
+          // Locks the active admins' rows: of two admins demoting each other at once, the second
+          // waits, then sees the first is no longer an admin.
+          const admins = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE`;
+          if (admins.some((a) => a.id === id) && !admins.some((a) => a.id !== id))
+            throw new AppError(
+              "CONFLICT",
+              `${before.username} is the last active admin: make another user admin before ${changes.active === false ? "deactivating" : "demoting"} them`,
+              changes.active === false ? "active" : "role",
+            );
+        }
+        return tx.user.update({
+          where: { id },
+          data: {
+            ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+            ...(changes.role !== undefined ? { role: changes.role } : {}),
+            ...(changes.extension !== undefined ? { extension: changes.extension } : {}),
+            ...(changes.active !== undefined ? { active: changes.active } : {}),
+            ...(passwordHash !== undefined ? { passwordHash } : {}),
+          },
+        });
       })
       .catch(conflictOnUnique);
     // A deactivated user or a changed password ends every open session of that user.
@@ -126,6 +141,7 @@ export class UsersService {
 }
 
 function conflictOnUnique(err: unknown): never {
+  if (err instanceof AppError) throw err;
   const field = uniqueViolationField(err);
   if (field) throw new AppError("CONFLICT", `${field}: already taken`, field);
   throw err;

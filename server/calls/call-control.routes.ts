@@ -1,10 +1,12 @@
-import { Router, type Request } from "express";
+import type { Request, Router } from "express";
 import { z } from "zod";
 import type { Database } from "../platform/db/database.js";
 import { parse } from "../platform/http/validate.js";
 import { idNumber, text } from "../platform/http/input.js";
 import { AppError, notFound, validationError } from "../platform/errors.js";
 import { currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
+import { allowed } from "../auth/roles.js";
 import type { TimelineService } from "../crm/timeline.service.js";
 import type { ClientsService } from "../crm/clients.service.js";
 import { checkDialable, type DialingRules } from "../agents/dialing-rules.js";
@@ -29,7 +31,7 @@ const originateBody = z.object({ number: z.string().max(60), clientId: idNumber.
 const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
 
 export function callControlRoutes(d: CallControlDeps): Router {
-  const r = Router();
+  const r = guardedRouter();
   const wrapupBody = z
     .object({
       disposition: z.enum(d.dispositions as [string, ...string[]], { message: `one of: ${d.dispositions.join(", ")}` }),
@@ -90,8 +92,11 @@ export function callControlRoutes(d: CallControlDeps): Router {
       row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
     }
     if (!row) throw d.telephony.tracker.calls.has(id) ? new AppError("CONFLICT", "the call is still in progress") : notFound(`call ${id}`);
-    const supervisor = user.role !== "agent";
-    if (!supervisor && row.agentExtension !== user.extension) throw new AppError("FORBIDDEN", "this is not your call");
+    // Only the agent who was on the call: a call nobody answered (no agent extension), or a user
+    // without an extension, is nobody's to wrap up but a supervisor's.
+    const mine = user.extension !== null && row.agentExtension === user.extension;
+    if (!mine && !allowed(user.role, "wrapUpAnyCall"))
+      throw new AppError("FORBIDDEN", "this is not your call: only the agent who took it, or a supervisor, may wrap it up");
     const clientId = body.clientId === undefined ? row.clientId : body.clientId;
     if (clientId) await d.clients.assertClient(clientId).catch(() => {
       throw validationError("clientId", `no client ${clientId}`);

@@ -1,10 +1,11 @@
-import { Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Database } from "../platform/db/database.js";
 import { parse } from "../platform/http/validate.js";
 import { dateInput, idParam, queryInt } from "../platform/http/input.js";
 import { currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
 import type { Telephony } from "./telephony.js";
 import type { TrackedCall } from "./call.types.js";
 
@@ -70,7 +71,7 @@ const liveDto = (c: TrackedCall) => ({
 });
 
 export function callsRoutes(db: Database, telephony: Telephony): Router {
-  const r = Router();
+  const r = guardedRouter();
   r.get("/calls", async (req, res) => {
     const q = parse(journalQuery, req.query);
     const me = currentUser(req);

@@ -3,6 +3,8 @@ import { notFound } from "../platform/errors.js";
 import type { ClientsService } from "./clients.service.js";
 import type { ContactInput } from "./clients.schemas.js";
 import { normalizePhoneList } from "./phone-input.js";
+import { assertKeepsNumbers } from "./phone-removal.js";
+import type { PublicUser } from "../auth/users.service.js";
 
 /** People at a company client, each with numbers of their own that caller lookup also finds. */
 export class ContactsService {
@@ -29,9 +31,11 @@ export class ContactsService {
     return contact;
   }
 
-  async update(id: number, input: Partial<ContactInput>) {
+  async update(id: number, input: Partial<ContactInput>, user: PublicUser) {
     const before = await this.db.prisma.contact.findFirst({ where: { id, deletedAt: null } });
     if (!before) throw notFound(`contact ${id}`);
+    const current = async () => (await this.db.prisma.phone.findMany({ where: { contactId: id }, select: { number: true } })).map((p) => p.number);
+    await assertKeepsNumbers(user, current, input.phones, this.defaultCountry);
     const phones = input.phones ? normalizePhoneList(input.phones, this.defaultCountry) : null;
     const contact = await this.db.prisma.$transaction(async (tx) => {
       if (phones) {

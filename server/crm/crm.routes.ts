@@ -1,9 +1,10 @@
-import express, { Router } from "express";
+import express, { type Router } from "express";
 import { z } from "zod";
 import { parse, pathId } from "../platform/http/validate.js";
 import { queryInt, text } from "../platform/http/input.js";
 import { AppError } from "../platform/errors.js";
-import { actorOf, currentUser, requirePermission } from "../auth/auth.middleware.js";
+import { actorOf, currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { ClientsService } from "./clients.service.js";
 import type { ContactsService } from "./contacts.service.js";
@@ -22,6 +23,8 @@ import { newTaskBody, taskChangesBody, taskListQuery } from "./tasks.service.js"
 import { decodeCsv, importClients, importQuery } from "./csv-import.js";
 import { writeClientsCsv } from "./csv-export.js";
 import { normalizePhone } from "./phone-numbers.js";
+import { assertKeepsNumbers } from "./phone-removal.js";
+import type { BulkReadBudget } from "./bulk-read-budget.js";
 
 export interface CrmDeps {
   clients: ClientsService;
@@ -30,13 +33,15 @@ export interface CrmDeps {
   tasks: TasksService;
   phoneIndex: PhoneIndex;
   audit: AuditService;
+  /** Rows agents and supervisors may read from client lists (managers export instead). */
+  listBudget: BulkReadBudget;
   defaultCountry: string;
 }
 
 const maxCsvBytes = 20 * 1024 * 1024;
 
 export function crmRoutes(d: CrmDeps): Router {
-  const r = Router();
+  const r = guardedRouter();
 
   r.get("/phone/normalize", (req, res) => {
     const { number } = parse(z.object({ number: text(200) }), req.query);
@@ -53,12 +58,21 @@ export function crmRoutes(d: CrmDeps): Router {
 
   r.get("/clients", async (req, res) => {
     const q = parse(clientListQuery, req.query);
-    res.json(await d.clients.list(q, currentUser(req)));
+    const user = currentUser(req);
+    const settle = await d.listBudget.reserve(user, req.ip, "clients", q.limit, q);
+    let returned = 0;
+    try {
+      const page = await d.clients.list(q, user);
+      returned = page.items.length;
+      res.json(page);
+    } finally {
+      await settle(returned);
+    }
   });
   r.post("/clients", async (req, res) => {
     res.status(201).json(await d.clients.create(parse(newClientBody, req.body), actorOf(req)));
   });
-  r.get("/clients/export.csv", requirePermission("importExport"), async (req, res) => {
+  r.get("/clients/export.csv", async (req, res) => {
     const { limit: _l, cursor: _c, ...q } = parse(clientListQuery, req.query);
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="clients-${new Date().toISOString().slice(0, 10)}.csv"`);
@@ -68,7 +82,6 @@ export function crmRoutes(d: CrmDeps): Router {
   });
   r.post(
     "/clients/import",
-    requirePermission("importExport"),
     express.raw({ type: () => true, limit: maxCsvBytes }),
     async (req, res) => {
       const type = req.headers["content-type"] ?? "";
@@ -90,9 +103,13 @@ export function crmRoutes(d: CrmDeps): Router {
     res.json(await d.clients.get(pathId(req.params)));
   });
   r.patch("/clients/:id", async (req, res) => {
-    res.json(await d.clients.update(pathId(req.params), parse(clientChangesBody, req.body), actorOf(req)));
+    const id = pathId(req.params);
+    const changes = parse(clientChangesBody, req.body);
+    const current = async () => (await d.clients.get(id)).phones.map((p) => p.number);
+    await assertKeepsNumbers(currentUser(req), current, changes.phones, d.defaultCountry);
+    res.json(await d.clients.update(id, changes, actorOf(req)));
   });
-  r.delete("/clients/:id", requirePermission("deleteClients"), async (req, res) => {
+  r.delete("/clients/:id", async (req, res) => {
     await d.clients.remove(pathId(req.params), actorOf(req));
     res.status(204).end();
   });
@@ -111,7 +128,7 @@ export function crmRoutes(d: CrmDeps): Router {
     res.status(201).json(await d.contacts.create(pathId(req.params), parse(contactBody, req.body)));
   });
   r.patch("/contacts/:id", async (req, res) => {
-    res.json(await d.contacts.update(pathId(req.params), parse(contactChangesBody, req.body)));
+    res.json(await d.contacts.update(pathId(req.params), parse(contactChangesBody, req.body), currentUser(req)));
   });
   r.delete("/contacts/:id", async (req, res) => {
     await d.contacts.remove(pathId(req.params));
@@ -125,7 +142,7 @@ export function crmRoutes(d: CrmDeps): Router {
     res.status(201).json(await d.tasks.create(parse(newTaskBody, req.body), currentUser(req)));
   });
   r.patch("/tasks/:id", async (req, res) => {
-    res.json(await d.tasks.update(pathId(req.params), parse(taskChangesBody, req.body)));
+    res.json(await d.tasks.update(pathId(req.params), parse(taskChangesBody, req.body), currentUser(req)));
   });
   return r;
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Database } from "../platform/db/database.js";
-import { notFound, validationError } from "../platform/errors.js";
+import { AppError, notFound, validationError } from "../platform/errors.js";
+import { allowed, type Role } from "../auth/roles.js";
 import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
 import type { ClientsService } from "./clients.service.js";
 
@@ -55,6 +56,17 @@ const toTaskDto = (t: TaskRow) => ({
 });
 export type TaskDto = ReturnType<typeof toTaskDto>;
 
+/** Who asks: agents see and change only their own tasks (assigned to them or created by them). */
+export interface TaskActor {
+  id: number;
+  role: Role;
+}
+
+/** The tasks a user may see and change; null: all (supervisors, managers, admins). */
+export function taskScope(me: TaskActor): Prisma.TaskWhereInput | null {
+  return allowed(me.role, "allTasks") ? null : { OR: [{ assigneeId: me.id }, { createdById: me.id }] };
+}
+
 export class TasksService {
   constructor(
     private readonly db: Database,
@@ -80,9 +92,11 @@ export class TasksService {
     return toTaskDto(task);
   }
 
-  async update(id: number, changes: z.infer<typeof taskChangesBody>): Promise<TaskDto> {
+  async update(id: number, changes: z.infer<typeof taskChangesBody>, me: TaskActor): Promise<TaskDto> {
     const before = await this.db.prisma.task.findUnique({ where: { id } });
     if (!before) throw notFound(`task ${id}`);
+    if (taskScope(me) && before.assigneeId !== me.id && before.createdById !== me.id)
+      throw new AppError("FORBIDDEN", `task ${id} is neither assigned to you nor created by you; a supervisor can change it`);
     if (changes.assigneeId != null) await this.assertUser(changes.assigneeId);
     const task = await this.db.prisma.task.update({
       where: { id },
@@ -100,8 +114,9 @@ export class TasksService {
     return toTaskDto(task);
   }
 
-  async list(q: z.infer<typeof taskListQuery>, me: { id: number }, now = new Date()): Promise<TaskDto[]> {
-    const where: Prisma.TaskWhereInput = {};
+  async list(q: z.infer<typeof taskListQuery>, me: TaskActor, now = new Date()): Promise<TaskDto[]> {
+    const scope = taskScope(me);
+    const where: Prisma.TaskWhereInput = scope ? { AND: [scope] } : {};
     if (q.assignee !== undefined) where.assigneeId = q.assignee === "me" ? me.id : q.assignee;
     if (q.clientId) where.clientId = q.clientId;
     if (q.status === "open") where.doneAt = null;

@@ -1,8 +1,9 @@
-import { Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
 import { parse } from "../platform/http/validate.js";
 import { AppError, notFound } from "../platform/errors.js";
 import { currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
 import { extensionOf } from "../agents/workspace.routes.js";
 import type { AmiSimulator } from "../pbx/sim/ami-simulator.js";
 import { phoneKey } from "../crm/phone-numbers.js";
@@ -12,7 +13,7 @@ import { phoneKey } from "../crm/phone-numbers.js";
  * the console (answer, hang up, hold, resume), or makes the simulator ring their queue.
  */
 export function demoPhoneRoutes(sim: AmiSimulator | null, defaultCountry: string, knownNumbers: () => string[]): Router {
-  const r = Router();
+  const r = guardedRouter();
   const body = z.object({ on: z.boolean().optional(), from: z.string().max(40).optional() }).strict();
   r.post("/demo/phone/:action", (req, res) => {
     if (!sim) throw notFound("the simulated phone (the PBX is a real Asterisk)");

@@ -1,0 +1,56 @@
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+
+/** The answer of a budget: go ahead, or wait this many seconds. */
+export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * A number of points per key and fixed window, counted on Redis so every node shares one count.
+ * `take` checks and counts in one atomic step (a Lua INCRBY with expiry), so parallel requests
+ * cannot all pass the check before any of them is counted.
+ */
+export interface Budget {
+  readonly points: number;
+  take(key: string, points?: number): Promise<Take>;
+  /** Gives points back (a reserved attempt that turned out not to count). */
+  giveBack(key: string, points?: number): Promise<void>;
+}
+
+export interface BudgetOptions {
+  /** Redis key prefix of the deployment (REDIS_PREFIX). */
+  prefix: string;
+  /** What is counted, part of the key: `<prefix>:limit:<name>:<key>`. */
+  name: string;
+  points: number;
+  windowSeconds: number;
+}
+
+/**
+ * The only module that knows rate-limiter-flexible. While Redis is not ready, each node counts in
+ * memory (same limits, per node) instead of waiting for Redis: a login must not hang on it.
+ */
+export function redisBudget(redis: Redis, o: BudgetOptions): Budget {
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${o.prefix}:limit:${o.name}`,
+    points: o.points,
+    duration: o.windowSeconds,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: o.name, points: o.points, duration: o.windowSeconds }),
+  });
+  return {
+    points: o.points,
+    async take(key, points = 1) {
+      try {
+        await limiter.consume(key, points);
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+        throw err;
+      }
+    },
+    async giveBack(key, points = 1) {
+      if (points > 0) await limiter.reward(key, points);
+    },
+  };
+}
