@@ -27,6 +27,9 @@ export interface AmiClientOptions {
 
 export type AmiState = "disconnected" | "connecting" | "connected";
 
+/** Parsing and tracking time one turn of the event loop may spend on AMI input. */
+const READ_BUDGET_MS = 10;
+
 /**
  * The AMI client: a TCP socket, our bounded linear parser (AmiSession over ami-codec), login,
  * actions as promises with timeouts, event lists collected to their Complete event, a fast
@@ -121,8 +124,20 @@ export class AmiClient extends EventEmitter {
     const loginTimer = setTimeout(() => {
       if (mine() && this.stateValue !== "connected") this.fail(socket, "connect or login timed out");
     }, this.o.actionTimeoutMs);
+    // libuv reads a busy socket many times in one turn of the event loop: after READ_BUDGET_MS of
+    // parsing and tracking, the socket is paused until the loop has turned once, so HTTP, Socket.IO
+    // and timers run between bursts however fast the PBX sends (TCP holds the rest meanwhile).
+    let busyMs = 0;
     socket.on("data", (chunk: Buffer) => {
-      if (mine()) session.push(chunk);
+      if (!mine()) return;
+      const t = performance.now();
+      session.push(chunk);
+      if (busyMs === 0) setImmediate(() => (busyMs = 0));
+      busyMs += performance.now() - t || Number.EPSILON;
+      if (busyMs > READ_BUDGET_MS && !socket.isPaused()) {
+        socket.pause();
+        setImmediate(() => socket.resume());
+      }
     });
     socket.on("error", (err) => {
       if (mine()) this.fail(socket, err.message);

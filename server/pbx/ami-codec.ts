@@ -36,8 +36,10 @@ const CR = 0x0d;
  * the leftover never grows past maxFrameBytes.
  */
 export class AmiParser {
-  private pending: Buffer = Buffer.alloc(0);
-  /** Where the search for the current frame's end resumes, as an offset into `pending`. */
+  /** Unparsed bytes are buf[0, len): the buffer grows by doubling, so appending is linear too. */
+  private buf: Buffer = Buffer.alloc(0);
+  private len = 0;
+  /** Where the search for the current frame's end resumes, as an offset into the pending bytes. */
   private scanFrom = 0;
   private greetingDone: boolean;
   /** Bytes of an oversized frame still being skipped, until its closing empty line. */
@@ -51,45 +53,61 @@ export class AmiParser {
 
   push(chunk: Buffer): ParsedItem[] {
     const out: ParsedItem[] = [];
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.append(chunk);
+    const data = this.buf.subarray(0, this.len);
     let start = 0;
     if (!this.greetingDone) {
-      const eol = this.pending.indexOf(LF);
-      if (eol === -1) return this.keep(start, out);
-      const line = this.pending.toString("utf8", 0, eol).replace(/\r$/, "");
+      const eol = data.indexOf(LF);
+      if (eol === -1) return this.keep(data, start, out);
+      const line = data.toString("utf8", 0, eol).replace(/\r$/, "");
       this.greetingDone = true;
       start = eol + 1;
       const m = /^Asterisk Call Manager\/(\S+)/.exec(line);
       out.push(m ? { kind: "greeting", version: m[1]! } : { kind: "malformed", reason: "no AMI greeting", sample: line.slice(0, 80) });
     }
     for (;;) {
-      const end = findFrameEnd(this.pending, start, Math.max(start, this.scanFrom));
+      const end = findFrameEnd(data, start, Math.max(start, this.scanFrom));
       if (end === null) {
         // The frame's end is not here yet: the next search starts where this one stopped (minus the
         // bytes of a terminator that may straddle two chunks).
-        this.scanFrom = Math.max(start, this.pending.length - 2);
+        this.scanFrom = Math.max(start, data.length - 2);
         break;
       }
       if (this.skipping) this.skipping = false;
-      else if (end.bodyEnd > start) out.push(parseFrame(this.pending.toString("utf8", start, end.bodyEnd)));
+      else if (end.bodyEnd > start) out.push(parseFrame(data.toString("utf8", start, end.bodyEnd)));
       start = end.next;
       this.scanFrom = start;
     }
-    return this.keep(start, out);
+    return this.keep(data, start, out);
   }
 
-  private keep(start: number, out: ParsedItem[]): ParsedItem[] {
-    const rest = this.pending.length - start;
+  private append(chunk: Buffer): void {
+    if (this.len + chunk.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.len + chunk.length, this.buf.length * 2, 16 * 1024));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    chunk.copy(this.buf, this.len);
+    this.len += chunk.length;
+  }
+
+  /** Drops the bytes before `start`; what stays is one partial frame, at most one read's worth after a frame ended. */
+  private keep(data: Buffer, start: number, out: ParsedItem[]): ParsedItem[] {
+    const rest = data.length - start;
     if (rest > this.maxFrameBytes) {
-      if (!this.skipping) out.push({ kind: "oversized", limit: this.maxFrameBytes, sample: this.pending.toString("latin1", start, start + 80) });
+      if (!this.skipping) out.push({ kind: "oversized", limit: this.maxFrameBytes, sample: data.toString("latin1", start, start + 80) });
       this.skipping = true;
       // Keep the last bytes: the frame's closing empty line may straddle this chunk and the next.
-      this.pending = Buffer.from(this.pending.subarray(this.pending.length - 3));
+      this.buf = Buffer.from(data.subarray(data.length - 3));
+      this.len = 3;
       this.scanFrom = 0;
       return out;
     }
     this.scanFrom -= start;
-    this.pending = start === 0 ? this.pending : Buffer.from(this.pending.subarray(start));
+    if (start > 0) data.copy(this.buf, 0, start, data.length);
+    this.len = rest;
+    // A large frame grew the buffer: give the memory back once it is parsed.
+    if (this.buf.length > 256 * 1024 && rest < 16 * 1024) this.buf = Buffer.from(this.buf.subarray(0, rest));
     return out;
   }
 }

@@ -1,8 +1,9 @@
 import { PbxError } from "./pbx.errors.js";
 
 /**
- * Checks for every value bound for an AMI action. asterisk-manager writes values as they are, so a
- * CR or LF would start a new header or a whole new action: nothing reaches the wire unchecked.
+ * Checks for every value bound for an AMI action, by what it means (an extension, a number, a
+ * channel). On the wire a CR or LF would start a new header or a whole new action: the encoder
+ * refuses those too, as the last line of defence, but nothing should get that far unchecked.
  */
 const check = (field: string, value: string, re: RegExp, what: string): string => {
   if (typeof value !== "string" || !re.test(value)) throw new PbxError("INVALID_ARGUMENT", `${field}: ${what}`, field);

@@ -1,4 +1,4 @@
-// Types for asterisk-manager 0.2.0 (the package ships none); only what server/pbx/ami-client.ts uses.
+// Types for asterisk-manager 0.2.0 (the package ships none): only what the benchmark, which keeps it as a yardstick, uses.
 declare module "asterisk-manager" {
   export type Raw = Record<string, string | string[] | Record<string, string>>;
   export interface Manager {
