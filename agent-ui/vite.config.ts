@@ -17,7 +17,8 @@ export default defineConfig({
     outDir: path.join(root, "dist"),
     emptyOutDir: true,
     target: "es2022",
-    sourcemap: true,
+    // No source maps in the served bundle: they would publish the console's source (the server refuses .map too).
+    sourcemap: false,
   },
   server: {
     port: 5173,

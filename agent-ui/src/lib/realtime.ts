@@ -1,6 +1,7 @@
 // Socket.IO link to the server: task reminders become toasts, client changes refresh open views,
 // and the agent's phone (screen pops, call control, status) drives the workspace.
 import { io, type Socket } from "socket.io-client";
+import { api } from "./api";
 import { connection } from "./connection.svelte";
 import { toast } from "./toasts.svelte";
 import { formatDue } from "./format";
@@ -53,7 +54,16 @@ export function connectRealtime(token: string): void {
     // Whatever happened while we were away (a call answered, ended, a status change) comes back at once.
     void refreshWorkspace();
   });
-  s.on("disconnect", () => (connection.live = false));
+  s.on("disconnect", (reason) => {
+    connection.live = false;
+    // The server ends a session's sockets when the session ends (the 401 then signs the console
+    // out) and all of a user's sockets when their role changes (the session still works: reconnect).
+    if (reason === "io server disconnect")
+      void api.get("/api/auth/me").then(
+        () => socket === s && s.connect(),
+        () => {},
+      );
+  });
   s.on("connect_error", () => (connection.live = false));
   s.on("task:reminder", ({ task }) => {
     const parts = [task.client?.name, task.dueAt ? formatDue(task.dueAt) : null].filter(Boolean);
