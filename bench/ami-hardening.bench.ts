@@ -68,7 +68,7 @@ export async function benchAmiFuzz(frames: number): Promise<FuzzResult> {
   await waitLine(/^sent /);
   // Every byte sent before the Ping's answer has been handled once it arrives.
   await new Promise<void>((resolve) => {
-    const tryPing = () => client.action("Ping", {}).then(() => resolve(), () => setTimeout(tryPing, 50));
+    const tryPing = (): void => void client.action("Ping", {}).then(() => resolve(), () => setTimeout(tryPing, 50));
     tryPing();
   });
   h.disable();
