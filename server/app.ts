@@ -27,6 +27,7 @@ import { ClientChangeBus } from "./crm/client-change-bus.js";
 import { scheduleTaskReminders } from "./crm/task-reminders.js";
 import { crmRoutes } from "./crm/crm.routes.js";
 import { BulkReadBudget } from "./crm/bulk-read-budget.js";
+import { CsvImports } from "./crm/csv-import-jobs.js";
 import { startTelephony, type Telephony } from "./calls/telephony.js";
 import { callsRoutes } from "./calls/calls.routes.js";
 import { callControlRoutes } from "./calls/call-control.routes.js";
@@ -149,8 +150,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(callControlRoutes({ db, telephony, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
   api.use(demoPhoneRoutes(telephony.sim, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   api.use(callsRoutes(db, telephony));
+  const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
+  await imports.start();
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
-  api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, defaultCountry: config.defaultCountry }));
+  api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);
   serveConsole(expressApp, config.uiDir, log);
@@ -187,6 +190,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();
+      await imports.close();
       await maintenance.close().catch(() => {});
       bus?.close();
       redis.disconnect();

@@ -1,8 +1,7 @@
-import express, { type Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
 import { parse, pathId } from "../platform/http/validate.js";
 import { queryInt, text } from "../platform/http/input.js";
-import { AppError } from "../platform/errors.js";
 import { actorOf, currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
 import type { AuditService } from "../audit/audit.service.js";
@@ -20,7 +19,8 @@ import {
   noteBody,
 } from "./clients.schemas.js";
 import { newTaskBody, taskChangesBody, taskListQuery } from "./tasks.service.js";
-import { decodeCsv, importClients, importQuery } from "./csv-import.js";
+import { csvImportRoutes } from "./csv-import.routes.js";
+import type { CsvImports } from "./csv-import-jobs.js";
 import { writeClientsCsv } from "./csv-export.js";
 import { normalizePhone } from "./phone-numbers.js";
 import { assertKeepsNumbers } from "./phone-removal.js";
@@ -35,10 +35,9 @@ export interface CrmDeps {
   audit: AuditService;
   /** Rows agents and supervisors may read from client lists (managers export instead). */
   listBudget: BulkReadBudget;
+  imports: CsvImports;
   defaultCountry: string;
 }
-
-const maxCsvBytes = 20 * 1024 * 1024;
 
 export function crmRoutes(d: CrmDeps): Router {
   const r = guardedRouter();
@@ -80,25 +79,8 @@ export function crmRoutes(d: CrmDeps): Router {
     const a = actorOf(req);
     await d.audit.record({ actorId: a.id, actorName: a.username, action: "clients.export", details: { filters: q, rows: n }, ip: a.ip ?? null });
   });
-  r.post(
-    "/clients/import",
-    express.raw({ type: () => true, limit: maxCsvBytes }),
-    async (req, res) => {
-      const type = req.headers["content-type"] ?? "";
-      if (!/^(text\/csv|text\/plain|application\/csv|application\/vnd\.ms-excel)\b/i.test(type))
-        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the file as Content-Type: text/csv");
-      const q = parse(importQuery, req.query);
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new AppError("VALIDATION", "file: is empty", "file");
-      const text = decodeCsv(body, q.encoding);
-      const report = await importClients(
-        text,
-        { dryRun: q.dryRun, actor: actorOf(req), defaultCountry: d.defaultCountry },
-        d,
-      );
-      res.json(report);
-    },
-  );
+  // Before /clients/:id, so /clients/import/... is not read as a client id.
+  r.use(csvImportRoutes(d.imports));
   r.get("/clients/:id", async (req, res) => {
     res.json(await d.clients.get(pathId(req.params)));
   });

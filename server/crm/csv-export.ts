@@ -1,19 +1,13 @@
 import { stringify } from "csv-stringify";
 import type { Writable } from "node:stream";
 import type { ClientDto } from "./client-dto.js";
+import { defuseCell } from "./csv-cells.js";
 
 export const exportHeader = [
   "id", "name", "kind", "company", "phone", "email", "stage", "tags", "lead_source", "vip",
   "address", "city", "region", "postal_code", "country", "owner", "notes", "created_at", "updated_at",
 ];
 
-/**
- * A cell that a spreadsheet would run as a formula (=, @, or + / - not starting a number) gets a
- * leading apostrophe (CSV injection). "+14155550123" stays as it is.
- */
-export function safeCell(v: string): string {
-  return /^[=@\t\r]/.test(v) || /^[+-](?![\d\s(])/.test(v) ? `'${v}` : v;
-}
 
 export function exportRow(c: ClientDto): string[] {
   const row = [
@@ -23,10 +17,13 @@ export function exportRow(c: ClientDto): string[] {
     c.postalCode ?? "", c.country ?? "", c.owner?.displayName ?? "", c.notes ?? "",
     c.createdAt.toISOString(), c.updatedAt.toISOString(),
   ];
-  return row.map(safeCell);
+  return row.map(defuseCell);
 }
 
-/** Streams the clients as CSV (UTF-8 with BOM, so spreadsheet programs read accents right). */
+/**
+ * Streams the clients as CSV (UTF-8 with BOM, so spreadsheet programs read accents right). Cells a
+ * spreadsheet would evaluate are defused (csv-cells.ts), phone numbers included.
+ */
 export async function writeClientsCsv(clients: AsyncIterable<ClientDto>, out: Writable): Promise<number> {
   const csv = stringify({ header: true, columns: exportHeader, bom: true });
   csv.pipe(out);

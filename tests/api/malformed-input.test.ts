@@ -88,6 +88,7 @@ describe.each(dbKinds)("malformed input answers 400 naming the field on %s", (db
       ["DELETE", (id) => `/api/contacts/${id}`],
       ["PATCH", (id) => `/api/tasks/${id}`, { done: true }],
       ["PATCH", (id) => `/api/users/${id}`, { displayName: "X" }],
+      ["GET", (id) => `/api/clients/import/${id}`],
     ];
     for (const [method, path, body] of routes)
       for (const id of [...badIds(clientId), ...badIds(contactId), ...badIds(taskId), ...badIds(agentId)])

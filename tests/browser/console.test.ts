@@ -129,6 +129,8 @@ describe.skipIf(skipBrowserTests)("agent console in Chromium", () => {
     expect(await page.getByTestId("current-user").textContent()).toContain(agent.displayName);
     await page.getByTestId("client-row").first().waitFor();
     expect(await page.getByTestId("client-row").count()).toBe(6);
+    // Import is for managers and administrators.
+    expect(await page.getByTestId("import-open").count()).toBe(0);
     await shot("03-clients");
 
     // Stored as +14155550123; typed the way a caller reads it out.
@@ -312,6 +314,32 @@ describe.skipIf(skipBrowserTests)("agent console in Chromium", () => {
     expect(await sup.page.getByTestId("delete-client").count()).toBe(1);
     await sup.context.close();
 
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it("checks a CSV file, imports it in the background with progress, and lists the new clients", async () => {
+    // Signed in as the administrator since the previous test.
+    await page.goto(`${s.url}/#/clients`);
+    // The search box keeps what an earlier test typed.
+    await page.getByTestId("search-input").fill("");
+    await page.getByTestId("import-open").click();
+    const csv = ["name,phone,stage,tags", "Hedy Lamarr,+1 310 555 0101,active,inventor", "Alan Turing,+44 20 7946 0101,,", "No Number,call me,,"].join("\n");
+    await page.getByTestId("import-file").setInputFiles({ name: "clients.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByTestId("import-check").click();
+    await page.locator('[data-testid="import-status"][data-status="done"]').waitFor();
+    expect(await page.getByTestId("import-counts").textContent()).toMatch(/2\s*to create.*1\s*with problems/s);
+    expect(await page.getByTestId("import-errors").textContent()).toContain("phones.0");
+    expect((await s.api("GET", "/api/clients?q=hedy", { token: s.adminToken })).body.items).toEqual([]);
+    await shot("13-import-checked");
+
+    await page.getByTestId("import-commit").click();
+    await page.locator('[data-testid="import-status"][data-status="done"]').filter({ hasText: "Import finished" }).waitFor();
+    expect(await page.getByTestId("import-counts").textContent()).toMatch(/2\s*created/);
+    await page.getByTestId("client-row").filter({ hasText: "Hedy Lamarr" }).waitFor();
+    await page.getByTestId("client-row").filter({ hasText: "Alan Turing" }).waitFor();
+    await shot("14-import-done");
+    await page.getByTestId("import-again").click();
+    await page.getByTestId("import-file").waitFor();
     expect(pageErrors).toEqual([]);
   }, 60_000);
 

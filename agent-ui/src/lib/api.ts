@@ -56,6 +56,8 @@ export function withQuery(path: string, query: Query = {}): string {
 interface RequestOptions {
   query?: Query;
   body?: unknown;
+  /** A file sent as the request body itself, with its content type (CSV import). */
+  file?: { blob: Blob; type: string };
   /** Do not treat a 401 as "session ended" (the login form shows it instead). */
   anonymous?: boolean;
   signal?: AbortSignal;
@@ -66,7 +68,10 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   const token = getToken();
   if (token && !opts.anonymous) headers.Authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
-  if (opts.body !== undefined) {
+  if (opts.file) {
+    headers["Content-Type"] = opts.file.type;
+    body = opts.file.blob;
+  } else if (opts.body !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(opts.body);
   }
@@ -110,6 +115,8 @@ export const api = {
     request<T>("POST", path, { ...opts, body }),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
   del: (path: string) => request<void>("DELETE", path),
+  /** POSTs a file as the raw body (e.g. `text/csv` for the client import). */
+  upload: <T>(path: string, blob: Blob, type: string, query?: Query) => request<T>("POST", path, { query, file: { blob, type } }),
 };
 
 /** A short human sentence for any thrown value. */

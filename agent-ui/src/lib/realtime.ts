@@ -15,7 +15,7 @@ import {
   onWithdrawn,
   refreshWorkspace,
 } from "./workspace.svelte";
-import type { AgentStatus, CallOffer, Task, WithdrawReason } from "./types";
+import type { AgentStatus, CallOffer, ImportJob, Task, WithdrawReason } from "./types";
 
 interface ServerToClient {
   "task:reminder": (payload: { task: Task }) => void;
@@ -28,15 +28,30 @@ interface ServerToClient {
   "call:transferred": (payload: { callId: string; to: string }) => void;
   "call:ended": (payload: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (payload: AgentStatus) => void;
+  "import:progress": (payload: ImportJob) => void;
 }
 
 let socket: Socket<ServerToClient> | null = null;
 const clientListeners = new Set<(clientId: number) => void>();
+const importListeners = new Set<(job: ImportJob) => void>();
+const reconnectListeners = new Set<() => void>();
 
 /** Subscribe to `client:changed`; returns the unsubscribe function. */
 export function onClientChanged(fn: (clientId: number) => void): () => void {
   clientListeners.add(fn);
   return () => clientListeners.delete(fn);
+}
+
+/** Subscribe to `import:progress` (the user's own CSV imports); returns the unsubscribe function. */
+export function onImportProgress(fn: (job: ImportJob) => void): () => void {
+  importListeners.add(fn);
+  return () => importListeners.delete(fn);
+}
+
+/** Called after every (re)connect, for views that must catch up on what they missed. */
+export function onRealtimeConnect(fn: () => void): () => void {
+  reconnectListeners.add(fn);
+  return () => reconnectListeners.delete(fn);
 }
 
 /** A tab coming back to the front, or the network coming back, reconnects without waiting for the backoff timer. */
@@ -53,6 +68,7 @@ export function connectRealtime(token: string): void {
     connection.live = true;
     // Whatever happened while we were away (a call answered, ended, a status change) comes back at once.
     void refreshWorkspace();
+    for (const fn of reconnectListeners) fn();
   });
   s.on("disconnect", (reason) => {
     connection.live = false;
@@ -86,6 +102,9 @@ export function connectRealtime(token: string): void {
   s.on("call:transferred", onTransferred);
   s.on("call:ended", onEnded);
   s.on("agent:state", onAgentState);
+  s.on("import:progress", (job) => {
+    for (const fn of importListeners) fn(job);
+  });
   document.addEventListener("visibilitychange", reconnectNow);
   window.addEventListener("online", reconnectNow);
 }

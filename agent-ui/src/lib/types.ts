@@ -257,3 +257,24 @@ export interface CallRecord {
   outcome: string | null;
   disposition?: string | null;
 }
+
+/** A background CSV import (GET /api/clients/import/:id, Socket.IO `import:progress`). */
+export interface ImportJob {
+  id: number;
+  status: "queued" | "running" | "done" | "failed";
+  dryRun: boolean;
+  bytes: number;
+  /** Data rows in the file; null while the file is still being read through. */
+  totalRows: number | null;
+  rowsDone: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  error: { code: string; message: string; line?: number } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Only in GET answers: the row problems, by line. */
+  errors?: { row: number; field: string; message: string }[];
+}

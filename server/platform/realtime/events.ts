@@ -1,6 +1,7 @@
 import type { TaskDto } from "../../crm/tasks.service.js";
 import type { Offer } from "../../screenpop/screenpop.service.js";
 import type { AgentState } from "../../calls/agent-states.js";
+import type { ImportDto } from "../../crm/csv-import-jobs.js";
 
 /** Every event the server pushes to consoles, with its payload (docs/api.md, Socket.IO). */
 export interface ServerToClientEvents {
@@ -15,6 +16,8 @@ export interface ServerToClientEvents {
   "call:transferred": (p: { callId: string; to: string }) => void;
   "call:ended": (p: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (p: AgentState) => void;
+  /** A CSV import's progress, to the user who started it (also readable at GET /api/clients/import/:id). */
+  "import:progress": (p: ImportDto) => void;
 }
 
 export type ClientToServerEvents = Record<string, never>;
