@@ -131,8 +131,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(express.json({ limit: "1mb" }));
   api.get("/health", async (_req, res) => {
     const dbOk = await db.query("SELECT 1 AS ok").then(() => true, () => false);
-    res.status(dbOk ? 200 : 503).json({
-      status: dbOk ? "ok" : "degraded",
+    const journal = telephony.journal.health();
+    // Failing writes, or ended calls waiting over a minute: the journal is not keeping up.
+    const journalOk = !journal.failing && journal.oldestSeconds < 60;
+    const ok = dbOk && journalOk;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? "ok" : "degraded",
       version,
       ami: telephony.link.connected ? "connected" : "disconnected",
       pbx: config.pbx.kind === "sim" ? "simulator" : "asterisk",
@@ -141,6 +145,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       dbKind: db.kind,
       redis: redis.status === "ready" ? "ok" : "down",
       phoneIndex: phoneIndex.ready ? "ready" : "loading",
+      journal: { state: journal.failing ? "failing" : journalOk ? "ok" : "behind", ...journal },
+      amiLink: telephony.link.client.stats,
     });
   });
   api.use(authPublicRoutes(auth));
@@ -149,10 +155,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: telephony.sim !== null }));
   api.use(callControlRoutes({ db, telephony, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
   api.use(demoPhoneRoutes(telephony.sim, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
-  api.use(callsRoutes(db, telephony));
+  const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
+  api.use(callsRoutes(db, telephony, listBudget));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
-  const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);

@@ -14,6 +14,7 @@ describe.each(dbKinds)("auth, users and audit on %s", (db) => {
     const r = await s.api("GET", "/api/health");
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: "ok", db: "ok", dbKind: db === "pglite" ? "pglite" : "postgres", pbx: "simulator" });
+    expect(r.body.journal).toMatchObject({ state: "ok", backlog: 0, failing: false, setAside: 0 });
     // The built-in simulator is reached over loopback TCP like a real Asterisk.
     await expectEventually(async () => expect((await s.api("GET", "/api/health")).body.ami).toBe("connected"));
     await s.app.telephony.sim!.restart(300);
