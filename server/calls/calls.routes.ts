@@ -6,6 +6,7 @@ import { parse } from "../platform/http/validate.js";
 import { dateInput, idParam, queryInt } from "../platform/http/input.js";
 import { currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
+import type { BulkReadBudget } from "../crm/bulk-read-budget.js";
 import type { Telephony } from "./telephony.js";
 import type { TrackedCall } from "./call.types.js";
 
@@ -70,11 +71,17 @@ const liveDto = (c: TrackedCall) => ({
   onHold: c.holdStartedAt !== null,
 });
 
-export function callsRoutes(db: Database, telephony: Telephony): Router {
+/**
+ * `listBudget`: the journal beyond one's own calls (callers' numbers, clients) is bulk reading, like
+ * the client list: agents and supervisors read it within the same row budget.
+ */
+export function callsRoutes(db: Database, telephony: Telephony, listBudget: BulkReadBudget): Router {
   const r = guardedRouter();
   r.get("/calls", async (req, res) => {
     const q = parse(journalQuery, req.query);
     const me = currentUser(req);
+    const mine = (who: string | undefined) => who !== undefined && me.extension !== null && (who === "me" || who === me.extension);
+    const settle = mine(q.agent) || mine(q.missedBy) ? async () => {} : await listBudget.reserve(me, req.ip, "calls", q.limit, q);
     const where: Prisma.CallWhereInput = {
       ...(q.from || q.to ? { startedAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
       ...(q.agent ? { agentExtension: q.agent === "me" ? (me.extension ?? "-") : q.agent } : {}),
@@ -94,6 +101,7 @@ export function callsRoutes(db: Database, telephony: Telephony): Router {
       include: { client: { select: { id: true, name: true } }, agent: { select: { id: true, displayName: true } } },
     });
     const items = rows.slice(0, q.limit);
+    await settle(items.length);
     res.json({ items: items.map(callDto), next: rows.length > q.limit ? String(items[items.length - 1]!.id) : null });
   });
   r.get("/calls/live", (_req, res) => {

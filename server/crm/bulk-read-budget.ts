@@ -6,16 +6,16 @@ import { AppError } from "../platform/errors.js";
 import { redisBudget, type Budget } from "../platform/rate-limit.js";
 
 export interface BulkReadLimits {
-  /** Rows a user below manager may read from lists per window (BULK_READ_ROWS). */
+  /** Rows a user below manager may read from lists (clients, others' calls) per window (BULK_READ_ROWS). */
   rows: number;
   windowSeconds: number;
 }
 
 /**
- * Paging through the whole client base is what the manager's audited CSV export is for. Agents
- * and supervisors read lists within a budget of rows per window, counted on Redis for all nodes;
- * past it, lists answer 429 with Retry-After and the first refusal of each window is audited
- * (`clients.bulk_read_limited`). A page reserves its `limit` before the query and gives back the
+ * Paging through the whole client base (or the call journal's callers) is what the manager's
+ * audited CSV export is for. Agents and supervisors read lists within one budget of rows per
+ * window, counted on Redis for all nodes; past it, lists answer 429 with Retry-After and the first
+ * refusal of each window is audited (`clients.bulk_read_limited`, `calls.bulk_read_limited`). A page reserves its `limit` before the query and gives back the
  * rows it did not return, so a search that finds three clients costs three.
  */
 export class BulkReadBudget {

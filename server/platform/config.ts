@@ -40,7 +40,7 @@ export interface Config {
   dialAllowPremium: boolean;
   /** Wrap-up time after each call before an agent counts as available again. */
   wrapupSeconds: number;
-  /** Client-list rows an agent or supervisor may read per window before 429 (managers export). */
+  /** List rows (clients; calls beyond one's own) an agent or supervisor may read per window before 429. */
   bulkReadRows: number;
   bulkReadWindowMinutes: number;
 }

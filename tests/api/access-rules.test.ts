@@ -136,6 +136,46 @@ describe("what agents may see and change (tasks, phone numbers, contacts, bulk r
     });
   });
 
+  describe("bulk reads of the call journal: one's own calls freely, the rest within the budget", () => {
+    let token = "";
+    beforeAll(async () => {
+      await s.api("POST", "/api/users", { token: s.adminToken, body: { username: "cal", password: "cal-password", role: "agent", extension: "1009" } });
+      token = await s.login("cal", "cal-password");
+      const now = Date.now();
+      await s.app.db.prisma.call.createMany({
+        data: Array.from({ length: 130 }, (_, i) => ({
+          linkedid: `1800000${String(i).padStart(3, "0")}.7`,
+          direction: "inbound",
+          callerNumber: `+1415555${String(1000 + i)}`,
+          calledNumber: "8005551000",
+          agentExtension: "1009",
+          startedAt: new Date(now - i * 60_000),
+          endedAt: new Date(now - i * 60_000 + 30_000),
+          outcome: "answered",
+        })),
+      });
+    });
+
+    const pages = async (q: string) => {
+      const statuses: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const r = await s.api("GET", `/api/calls?limit=100${q}${cursor ? `&cursor=${cursor}` : ""}`, { token });
+        statuses.push(r.status);
+        cursor = r.status === 200 ? r.body.next : null;
+      } while (cursor);
+      return statuses;
+    };
+
+    it("pages through my own calls past the budget, but not through everyone's", async () => {
+      expect(await pages("&agent=me")).toEqual([200, 200]);
+      expect(await pages("&agent=1009")).toEqual([200, 200]);
+      expect(await pages("")).toEqual([200, 429]);
+      const audit = await s.api("GET", "/api/audit?action=calls.bulk_read_limited", { token: s.adminToken });
+      expect(audit.body.items.map((a: { actorName: string }) => a.actorName)).toEqual(["cal"]);
+    });
+  });
+
   describe("wrap-up: only the agent who was on the call, or a supervisor", () => {
     let seq = 0;
     const journalCall = async (agentExtension: string | null) => {

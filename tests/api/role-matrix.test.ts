@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { roles, routeAccess, type Access, type Role } from "../../server/auth/roles.js";
 import { guardedRouter } from "../../server/auth/guarded-router.js";
@@ -36,6 +38,21 @@ describe("role matrix: every route, every role, from the one table (server/auth/
     const stale = table.map((e) => e.key).filter((k) => !declared.includes(k));
     expect(stale, "entries for routes that do not exist").toEqual([]);
     expect(declared.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it("docs/api.md writes out the same matrix", () => {
+    const doc = fs.readFileSync(path.resolve(import.meta.dirname, "../../docs/api.md"), "utf8");
+    const section = /<!-- role-matrix:start -->([\s\S]*?)<!-- role-matrix:end -->/.exec(doc)?.[1] ?? "";
+    const documented = Object.fromEntries(
+      [...section.matchAll(/^\| `(\w+) \/api(\S+)` \| ([^|]+)\| ([^|]+)\| ([^|]+)\| ([^|]+)\|/gm)].map((m) => [
+        `${m[1]} ${m[2]}`,
+        [m[3], m[4], m[5], m[6]].map((c) => c!.trim()),
+      ]),
+    );
+    const expected = Object.fromEntries(
+      table.map((e) => [e.key, roles.map((r) => (e.access === "public" ? "public" : e.access.includes(r) ? "yes" : "–"))]),
+    );
+    expect(documented).toEqual(expected);
   });
 
   it("a router refuses to register a route the table does not list", () => {

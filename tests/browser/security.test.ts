@@ -6,11 +6,11 @@ import { type Browser, type Page } from "playwright-core";
 import { adminPassword, startTestServer, type TestServer } from "../support/test-server.js";
 import { checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
 
-declare global {
-  interface Window {
-    cspViolations: string[];
-  }
-}
+/** Runs in the page before the console: records every CSP violation the browser reports. */
+const recordViolations = `
+  window.cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+`;
 
 describe.skipIf(skipBrowserTests)("console under CSP and session ends (Chromium)", () => {
   let s: TestServer;
@@ -23,10 +23,7 @@ describe.skipIf(skipBrowserTests)("console under CSP and session ends (Chromium)
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const p = await ctx.newPage();
     p.setDefaultTimeout(10_000);
-    await p.addInitScript(() => {
-      window.cspViolations = [];
-      document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    await p.addInitScript(recordViolations);
     p.on("pageerror", (err) => pageErrors.push(err.message));
     p.on("console", (msg) => {
       if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) pageErrors.push(msg.text());
@@ -58,7 +55,7 @@ describe.skipIf(skipBrowserTests)("console under CSP and session ends (Chromium)
       await p.getByTestId("live-status").filter({ hasText: "Live" }).waitFor();
     }
     await p.getByText("Ada Lovelace").first().waitFor();
-    expect(await p.evaluate(() => window.cspViolations)).toEqual([]);
+    expect(await p.evaluate("window.cspViolations")).toEqual([]);
     expect(pageErrors).toEqual([]);
     await p.context().close();
   });
@@ -81,10 +78,10 @@ describe.skipIf(skipBrowserTests)("console under CSP and session ends (Chromium)
     // and is live again.
     expect((await asked).status()).toBe(200);
     await p.getByTestId("live-status").filter({ hasText: "Live" }).waitFor();
-    const token = await p.evaluate(() => sessionStorage.getItem("crm.token"));
-    expect((await s.api("POST", "/api/auth/logout", { token: token! })).status).toBe(204);
+    const token = (await p.evaluate("sessionStorage.getItem('crm.token')")) as string;
+    expect((await s.api("POST", "/api/auth/logout", { token })).status).toBe(204);
     await p.getByTestId("login-username").waitFor();
-    expect(await p.evaluate(() => window.cspViolations)).toEqual([]);
+    expect(await p.evaluate("window.cspViolations")).toEqual([]);
     await p.context().close();
   });
 });
