@@ -43,7 +43,7 @@ export function callControlRoutes(d: CallControlDeps): Router {
   /** The agent's own leg of a live call, so agents only act on calls they are on. */
   const myLeg = (req: Request): { call: TrackedCall; channel: string; ext: string } => {
     const ext = extensionOf(currentUser(req));
-    const id = parse(callId, req.params.callId);
+    const id = parse(z.object({ callId }), req.params).callId;
     const call = d.telephony.tracker.calls.get(id);
     if (!call) throw notFound(`live call ${id}`);
     const leg = [...call.legs.values()].find((l) => l.ext === ext && !l.ended && l.up);
@@ -83,7 +83,7 @@ export function callControlRoutes(d: CallControlDeps): Router {
 
   r.post("/calls/:callId/wrapup", async (req, res) => {
     const user = currentUser(req);
-    const id = parse(callId, req.params.callId);
+    const id = parse(z.object({ callId }), req.params).callId;
     const body = parse(wrapupBody, req.body);
     let row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
     if (!row) {

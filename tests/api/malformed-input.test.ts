@@ -95,6 +95,12 @@ describe.each(dbKinds)("malformed input answers 400 naming the field on %s", (db
         await expect400(method, path(q(id)), "id", { body });
   });
 
+  it("refuses call ids that are not Asterisk Linkedids, naming callId", async () => {
+    for (const id of ["abc", "1", "1795598250", "0x1.0", "1795598250.0 ", "\u0000", "1795598250.0;x"])
+      for (const action of ["hangup", "transfer", "wrapup"])
+        await expect400("POST", `/api/calls/${q(id)}/${action}`, "callId", { token: agent, body: action === "wrapup" ? { disposition: "Resolved" } : action === "transfer" ? { to: "1002" } : undefined });
+  });
+
   it("refuses malformed ids in queries", async () => {
     const routes: [string, string][] = [
       ["/api/clients", "owner"],
