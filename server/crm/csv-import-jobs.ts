@@ -100,6 +100,23 @@ export class CsvImports {
     const unfinished = await this.d.db.prisma.csvImport.findMany({ where: { node: this.node, status: { in: ["queued", "running"] } }, select: { id: true } });
     for (const { id } of unfinished) await this.enqueue(id);
     if (unfinished.length) this.d.log.info({ imports: unfinished.map((u) => u.id) }, "csv imports resumed");
+    await this.sweepOrphans();
+  }
+
+  /** Uploads no import refers to (a crash between storing and recording): removed after a day. */
+  private async sweepOrphans(): Promise<void> {
+    const files = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
+    if (files.length === 0) return;
+    const wanted = new Set(
+      (await this.d.db.prisma.csvImport.findMany({ where: { node: this.node, status: { in: ["queued", "running"] } }, select: { file: true } })).map((r) => r.file),
+    );
+    const dayAgo = Date.now() - 24 * 3600_000;
+    for (const f of files) {
+      if (wanted.has(f)) continue;
+      const full = path.join(this.dir, f);
+      const stat = await fs.promises.stat(full).catch(() => null);
+      if (stat?.isFile() && stat.mtimeMs < dayAgo) await fs.promises.rm(full, { force: true });
+    }
   }
 
   /** Records an uploaded file as a queued import and queues it. */

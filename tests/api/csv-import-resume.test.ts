@@ -52,6 +52,7 @@ describe.each(dbKinds)("an import interrupted by a restart on %s", (kind) => {
     }, 60_000, 100);
     expect(report.body).toMatchObject({ rowsDone: rows, created: rows, updated: 0, unchanged: 0, failed: 0 });
     expect(await stopped.app.db.prisma.client.count({ where: { name: { startsWith: "Resumed " } } })).toBe(rows);
-    expect(fs.readdirSync(path.join(dataDir, "imports"))).toEqual([]);
+    // The upload is removed once the import is recorded as done.
+    await expectEventually(() => expect(fs.readdirSync(path.join(dataDir, "imports"))).toEqual([]));
   });
 });
