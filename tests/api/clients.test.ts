@@ -70,15 +70,16 @@ describe.each(dbKinds)("clients, contacts, timeline and tasks on %s", (db) => {
     await create({ name: "Samir Nagheenanajar", phones: ["+1 512 555 0142"] });
     const both = await s.api("GET", "/api/clients?phone=5125550142", { token: agent });
     expect(both.body.items.map((c: { name: string }) => c.name).sort()).toEqual(["Initech LLC", "Samir Nagheenanajar"]);
-    // A removed contact's number stops matching.
-    await s.api("DELETE", `/api/contacts/${contact.body.id}`, { token: agent });
+    // A removed contact's number stops matching (removing contacts is a supervisor's right).
+    expect((await s.api("DELETE", `/api/contacts/${contact.body.id}`, { token: supervisor })).status).toBe(204);
     const after = await s.api("GET", "/api/clients?phone=5125550142", { token: agent });
     expect(after.body.items.map((c: { name: string }) => c.name)).toEqual(["Samir Nagheenanajar"]);
   });
 
   it("replaces numbers on edit and keeps the lifecycle history", async () => {
     const c = await create({ name: "Ada Lovelace", phones: ["+44 20 7946 0958"] });
-    const upd = await s.api("PATCH", `/api/clients/${c.body.id}`, { token: agent, body: { phones: ["+44 20 7946 0959"], stage: "active" } });
+    // Replacing (removing) a number is a supervisor's right; agents only add (tests/api/access-rules.test.ts).
+    const upd = await s.api("PATCH", `/api/clients/${c.body.id}`, { token: supervisor, body: { phones: ["+44 20 7946 0959"], stage: "active" } });
     expect(upd.status).toBe(200);
     expect(upd.body.stage).toBe("active");
     expect((await s.api("GET", "/api/clients?phone=%2B442079460958", { token: agent })).body.items).toEqual([]);
