@@ -23,7 +23,7 @@ import { ClientsService } from "./crm/clients.service.js";
 import { ContactsService } from "./crm/contacts.service.js";
 import { TimelineService } from "./crm/timeline.service.js";
 import { TasksService } from "./crm/tasks.service.js";
-import { ClientChangeBus } from "./crm/client-change-bus.js";
+import { ClusterBus } from "./platform/cluster/cluster-bus.js";
 import { scheduleTaskReminders } from "./crm/task-reminders.js";
 import { crmRoutes } from "./crm/crm.routes.js";
 import { BulkReadBudget } from "./crm/bulk-read-budget.js";
@@ -71,21 +71,23 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const server = http.createServer(expressApp);
   const realtime = new Realtime(server, auth, redis, config.redisPrefix, log);
 
+  // Other nodes keep the same things in memory (phone index, extension directory): they hear of changes.
+  const bus = new ClusterBus(redis, config.redisPrefix, log);
   const phoneIndex = new PhoneIndex(db);
-  let bus: ClientChangeBus | null = null;
   const clients = new ClientsService({
     db,
     audit,
     phoneIndex,
     defaultCountry: config.defaultCountry,
     onChange: (clientId) => {
-      bus?.publish(clientId);
+      bus.publish("client-changed", String(clientId));
       realtime.toAll("client:changed", { clientId });
     },
   });
-  bus = new ClientChangeBus(redis, config.redisPrefix, (clientId) => {
-    phoneIndex.refreshClient(clientId).catch((err: Error) => log.error({ err, clientId }, "phone index refresh failed"));
-  }, log);
+  bus.on("client-changed", (id) => {
+    if (!/^\d+$/.test(id)) return;
+    phoneIndex.refreshClient(Number(id)).catch((err: Error) => log.error({ err, clientId: id }, "phone index refresh failed"));
+  });
   const indexLoad = phoneIndex
     .load()
     .then(() => log.info({ numbers: phoneIndex.size }, "phone index loaded"))
@@ -101,11 +103,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   );
   const directory = new ExtensionDirectory(db);
   await directory.start();
-  const telephony = await startTelephony(config, db, phoneIndex, directory, log);
+  const telephony = await startTelephony(config, db, redis, bus.nodeId, phoneIndex, directory, log);
+  const pushes = () => telephony.role === "holder";
   telephony.journal.onStored = (_linkedid, clientId) => {
     if (clientId) realtime.toAll("client:changed", { clientId });
   };
-  users.onChange = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
+  const reloadDirectory = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
+  users.onChange = () => {
+    reloadDirectory();
+    bus.publish("users-changed", "");
+  };
+  bus.on("users-changed", reloadDirectory);
   const screenPop = new ScreenPop(
     telephony.tracker,
     new CardBuilder(db, phoneIndex, config.defaultCountry, config.didLabels),
@@ -114,9 +122,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log.child({ module: "screenpop" }),
     config.wrapupSeconds,
     () => telephony.tracker.frameAt,
+    pushes,
   );
-  const agentStatus = new AgentStatusService(telephony.commands, telephony.agents, telephony.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents" }));
+  const agentStatus = new AgentStatusService(telephony.commands, telephony.agents, telephony.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents" }), pushes);
   telephony.agents.on("state", (s: AgentState) => {
+    if (!pushes()) return;
     const userId = directory.userOf(s.agent);
     if (userId !== undefined) realtime.toUser(userId, "agent:state", s);
   });
@@ -138,15 +148,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     res.status(ok ? 200 : 503).json({
       status: ok ? "ok" : "degraded",
       version,
-      ami: telephony.link.connected ? "connected" : "disconnected",
-      pbx: config.pbx.kind === "sim" ? "simulator" : "asterisk",
+      ami: telephony.connected ? "connected" : "disconnected",
+      lease: telephony.role,
+      node: bus.nodeId,
+      pbx: [{ name: telephony.name, kind: config.pbx.kind === "sim" ? "simulator" : "asterisk", ami: telephony.connected ? "connected" : "disconnected", lease: telephony.role }],
       liveCalls: telephony.tracker.calls.size,
       db: dbOk ? "ok" : "down",
       dbKind: db.kind,
       redis: redis.status === "ready" ? "ok" : "down",
       phoneIndex: phoneIndex.ready ? "ready" : "loading",
       journal: { state: journal.failing ? "failing" : journalOk ? "ok" : "behind", ...journal },
-      amiLink: telephony.link.client.stats,
+      amiLink: (telephony.role === "holder" ? telephony.link.client : telephony.actions).stats,
     });
   });
   api.use(authPublicRoutes(auth));
@@ -198,7 +210,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       server.closeAllConnections?.();
       await imports.close();
       await maintenance.close().catch(() => {});
-      bus?.close();
+      bus.close();
       redis.disconnect();
       await db.close();
     },

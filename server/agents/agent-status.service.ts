@@ -30,9 +30,11 @@ export class AgentStatusService {
     private readonly wrapupSeconds: number,
     private readonly pauseCodes: string[],
     private readonly log: Logger,
+    /** Whether this node starts wrap-ups (it holds the PBX's lease): one pause per call, not one per node. */
+    private readonly active: () => boolean = () => true,
   ) {
     tracker.on("call", (e: CallEvent) => {
-      if (e.type === "call.ended" && e.call.agent && e.call.answeredAt && this.wrapupSeconds > 0) void this.startWrapup(e.call.agent);
+      if (e.type === "call.ended" && e.call.agent && e.call.answeredAt && this.wrapupSeconds > 0 && this.active()) void this.startWrapup(e.call.agent);
     });
   }
 

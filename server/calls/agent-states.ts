@@ -48,6 +48,8 @@ export class AgentStates extends EventEmitter {
   /** The phone's last device status (one device, whichever queue reported it). */
   private readonly device = new Map<string, number>();
 
+  private at = Date.now();
+
   constructor(private readonly maxAgents = 10_000) {
     super();
   }
@@ -60,7 +62,9 @@ export class AgentStates extends EventEmitter {
     return this.states.get(agent);
   }
 
-  handle(e: PbxEvent): void {
+  /** `at`: when the event's frame arrived (every node replaying the feed gets the same times). */
+  handle(e: PbxEvent, at = Date.now()): void {
+    this.at = at;
     switch (e.type) {
       case "member.status":
       case "member.added": {
@@ -95,7 +99,8 @@ export class AgentStates extends EventEmitter {
   }
 
   /** Replaces what we know with QueueStatus's member list (after a reconnect). */
-  resetFromSnapshot(entries: { queue: string; iface: string; status: number; paused: boolean; reason: string }[]): void {
+  resetFromSnapshot(entries: { queue: string; iface: string; status: number; paused: boolean; reason: string }[], at = Date.now()): void {
+    this.at = at;
     const seen = new Set<string>();
     for (const [agent] of this.members) this.members.set(agent, new Map());
     for (const x of entries) {
@@ -138,7 +143,7 @@ export class AgentStates extends EventEmitter {
       prev.queues = [...queues.keys()];
       return;
     }
-    const next: AgentState = { agent, state, reason, since: new Date(), queues: [...queues.keys()] };
+    const next: AgentState = { agent, state, reason, since: new Date(this.at), queues: [...queues.keys()] };
     this.states.set(agent, next);
     this.emit("state", next);
   }

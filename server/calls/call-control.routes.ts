@@ -86,9 +86,9 @@ export function callControlRoutes(d: CallControlDeps): Router {
     const id = parse(z.object({ callId }), req.params).callId;
     const body = parse(wrapupBody, req.body);
     let row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
-    if (!row) {
-      // The journal writes in batches: the row may be a moment behind the call's end.
-      await d.telephony.journal.flush();
+    if (!row && !d.telephony.tracker.calls.has(id)) {
+      // The journal writes in batches, on the node holding the PBX: the row may be a moment behind the call's end.
+      await d.telephony.journaled(id);
       row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
     }
     if (!row) throw d.telephony.tracker.calls.has(id) ? new AppError("CONFLICT", "the call is still in progress") : notFound(`call ${id}`);

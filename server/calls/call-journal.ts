@@ -7,13 +7,22 @@ import type { PhoneIndex } from "../crm/phone-index.js";
 import type { TrackedCall } from "./call.types.js";
 
 const columns = [
-  "linkedid", "direction", "caller_number", "caller_name", "called_number", "customer_number", "queue",
+  "pbx", "linkedid", "direction", "caller_number", "caller_name", "called_number", "customer_number", "queue",
   "agent_extension", "agent_id", "client_id", "started_at", "queued_at", "ringing_at", "answered_at", "ended_at",
   "wait_seconds", "talk_seconds", "hold_seconds", "transfers", "outcome", "hangup_cause", "hangup_cause_text",
   "recording_file", "segments", "ended_while_disconnected",
 ] as const;
 
+/** Each column's type, for the fenced INSERT … SELECT (its VALUES have no target to infer from). */
+const types = [
+  "text", "text", "text", "text", "text", "text", "text", "text", "text", "integer", "integer", "timestamp(3)", "timestamp(3)",
+  "timestamp(3)", "timestamp(3)", "timestamp(3)", "integer", "integer", "integer", "integer", "text", "integer", "text", "text",
+  "jsonb", "boolean",
+];
+
 export interface JournalOptions {
+  /** The PBX these calls went through (its name in AMI_URL). */
+  pbx?: string;
   /** The user whose phone has this extension (the extension directory, in memory). */
   userOf: (extension: string) => number | undefined;
   /** Rows the database refuses are appended here as JSON lines, never dropped. */
@@ -70,7 +79,20 @@ export class CallJournal {
     private readonly log: Logger,
     opts: JournalOptions,
   ) {
-    this.o = { batchMs: 100, chunkRows: 200, retryMs: 500, ...opts };
+    this.o = { pbx: "main", batchMs: 100, chunkRows: 200, retryMs: 500, ...opts };
+  }
+
+  /**
+   * The fencing number of this node's lease on the PBX (null: not fenced, a single node without a
+   * lease). Writes then go through only while pbx_fences holds this very number: a holder that
+   * lost its lease writes nothing more, and its rows are left to the new holder.
+   */
+  private fence: number | null = null;
+  /** Rows refused because another node holds the lease now (the new holder journals them). */
+  fencedOut = 0;
+
+  setFence(fence: number | null): void {
+    this.fence = fence;
   }
 
   add(call: TrackedCall): void {
@@ -181,6 +203,7 @@ export class CallJournal {
   }
 
   private async writeChunk(batch: TrackedCall[]): Promise<void> {
+    const fence = this.fence;
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const c of batch) {
@@ -188,19 +211,32 @@ export class CallJournal {
       const owners = customer ? await this.phoneIndex.lookup(customer) : [];
       const clientId = owners[0]?.clientId ?? null;
       const row = [
-        c.linkedid, c.direction, c.callerNumber, c.callerName || null, c.calledNumber, customer ?? c.customerNumber, c.queue,
+        this.o.pbx, c.linkedid, c.direction, c.callerNumber, c.callerName || null, c.calledNumber, customer ?? c.customerNumber, c.queue,
         c.agent, c.agent ? (this.o.userOf(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
         c.endedAt ?? new Date(), c.waitSeconds, c.talkSeconds, Math.round(c.holdSeconds), c.transfers, c.outcome ?? "missed",
         c.hangupCause, c.hangupCauseText, c.recordingFile, JSON.stringify(c.segments), c.endedWhileDisconnected,
       ].map(storable);
-      tuples.push(`(${row.map((v) => `$${params.push(v)}`).join(", ")})`);
+      tuples.push(`(${row.map((v, i) => (fence === null ? `$${params.push(v)}` : `$${params.push(v)}::${types[i]}`)).join(", ")})`);
     }
-    const inserted = await this.db.query<{ linkedid: string; client_id: number | null }>(
-      `INSERT INTO calls (${columns.join(", ")}) VALUES ${tuples.join(", ")}
-       ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`,
-      params,
-    );
+    const sql =
+      fence === null
+        ? `INSERT INTO calls (${columns.join(", ")}) VALUES ${tuples.join(", ")}
+           ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`
+        : `INSERT INTO calls (${columns.join(", ")})
+           SELECT * FROM (VALUES ${tuples.join(", ")}) AS v
+           WHERE EXISTS (SELECT 1 FROM pbx_fences WHERE pbx = $${params.push(this.o.pbx)} AND fence = $${params.push(fence)})
+           ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`;
+    const inserted = await this.db.query<{ linkedid: string; client_id: number | null }>(sql, params);
+    if (fence !== null && inserted.length < batch.length && !(await this.fenceIsCurrent(fence))) {
+      this.fencedOut += batch.length - inserted.length;
+      this.log.warn({ rows: batch.length - inserted.length, fence }, "call journal: another node holds the PBX lease now; rows left to it");
+    }
     for (const r of inserted) this.onStored(r.linkedid, r.client_id);
+  }
+
+  private async fenceIsCurrent(fence: number): Promise<boolean> {
+    const rows = await this.db.query<{ fence: string }>("SELECT fence::text AS fence FROM pbx_fences WHERE pbx = $1", [this.o.pbx]);
+    return rows[0]?.fence === String(fence);
   }
 }
 

@@ -76,15 +76,19 @@ export class CallTracker extends EventEmitter {
   frameAt = 0;
   private readonly limits: TrackerLimits;
 
-  constructor(
-    private readonly now: () => Date = () => new Date(),
-    limits: Partial<TrackerLimits> = {},
-  ) {
+  private readonly now: () => Date;
+
+  /**
+   * Times come from the frames (`receivedAt`, the time the holder's link read them), not from the
+   * clock of the node applying them: every node replaying the same feed computes the same calls.
+   */
+  constructor(now?: () => Date, limits: Partial<TrackerLimits> = {}) {
     super();
+    this.now = now ?? (() => new Date(this.frameAt));
     this.limits = { ...defaultLimits, ...limits };
   }
 
-  handle(e: PbxEvent, receivedAt = Date.now()): void {
+  handle(e: PbxEvent, receivedAt = preciseNow()): void {
     this.frameAt = receivedAt;
     switch (e.type) {
       case "channel.created":
@@ -181,12 +185,13 @@ export class CallTracker extends EventEmitter {
    * `since`: events newer than this were seen after the snapshot was asked for and are kept.
    */
   reconcile(live: LiveChannel[], since: number): void {
+    this.frameAt = Math.max(this.frameAt, since);
     const liveLinked = new Set(live.map((c) => c.linkedid));
     for (const call of [...this.calls.values()]) {
       if (liveLinked.has(call.linkedid) || call.lastEventAt >= since) continue;
       this.closeUnseen(call);
     }
-    this.forgetEndedBefore(Date.now() - recentlyEndedMs);
+    this.forgetEndedBefore(since - recentlyEndedMs);
     // The first channel of each call (Uniqueid = Linkedid) first, then trunks: they say the direction.
     const ordered = [...live].sort((a, b) => rankForAdoption(a) - rankForAdoption(b));
     for (const ch of ordered) {
@@ -252,7 +257,7 @@ export class CallTracker extends EventEmitter {
         agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
         waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
         outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, vars: {},
-        endedWhileDisconnected: false, adopted: false, lastEventAt: preciseNow(),
+        endedWhileDisconnected: false, adopted: false, lastEventAt: this.frameAt,
       };
     this.calls.set(e.linkedid, call);
     this.addLeg(call, e.uniqueid, e.channel);
@@ -374,7 +379,7 @@ export class CallTracker extends EventEmitter {
     if (e.cause === 17 && !call.answeredAt) call.busy = true;
     if (failureCauses.has(e.cause) && !call.answeredAt) call.failed = true;
     this.legOwner.delete(e.uniqueid);
-    this.recentlyEnded.set(e.uniqueid, Date.now());
+    this.recentlyEnded.set(e.uniqueid, this.frameAt);
     if (this.recentlyEnded.size > recentlyEndedMax) this.recentlyEnded.delete(this.recentlyEnded.keys().next().value!);
     if ([...call.legs.values()].every((l) => l.ended)) this.finish(call);
   }
@@ -463,7 +468,7 @@ export class CallTracker extends EventEmitter {
   private callOf(uniqueid: string | null, linkedid: string): TrackedCall | undefined {
     const owner = uniqueid ? this.legOwner.get(uniqueid) : undefined;
     const call = (owner ? this.calls.get(owner) : undefined) ?? this.calls.get(linkedid);
-    if (call) call.lastEventAt = preciseNow();
+    if (call) call.lastEventAt = this.frameAt;
     return call;
   }
 

@@ -1,11 +1,14 @@
 import path from "node:path";
+import type { Redis } from "ioredis";
 import type { Config } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
+import { Lease } from "../platform/cluster/lease.js";
 import type { PhoneIndex } from "../crm/phone-index.js";
 import type { ExtensionDirectory } from "../auth/extension-directory.js";
 import { AmiClient } from "../pbx/ami-client.js";
 import { PbxLink, type PbxSnapshot } from "../pbx/pbx-link.js";
+import { PbxFeed, type FeedItem } from "../pbx/pbx-feed.js";
 import { PbxCommands } from "../pbx/pbx-commands.js";
 import type { PbxEvent } from "../pbx/pbx-events.js";
 import { AmiSimulator } from "../pbx/sim/ami-simulator.js";
@@ -13,25 +16,52 @@ import { DemoTraffic } from "../pbx/sim/demo-traffic.js";
 import { CallTracker, type CallEvent } from "./call-tracker.js";
 import { AgentStates } from "./agent-states.js";
 import { CallJournal } from "./call-journal.js";
+import type { TrackedCall } from "./call.types.js";
+
+export type PbxRole = "holder" | "standby";
 
 export interface Telephony {
+  /** The PBX's name (from AMI_URL; "main" for a single PBX). */
+  name: string;
+  /** The event link: consumed only while this node holds the PBX's lease. */
   link: PbxLink;
+  /** This node's own link for actions (Login with Events: off), on every node. */
+  actions: AmiClient;
   commands: PbxCommands;
   tracker: CallTracker;
   agents: AgentStates;
   journal: CallJournal;
+  lease: Lease;
+  readonly role: PbxRole;
+  /** Whether this node reaches the PBX (its action link is up). */
+  readonly connected: boolean;
   /** The built-in simulator when AMI_URL=sim. */
   sim: AmiSimulator | null;
   traffic: DemoTraffic | null;
+  /** Resolves once an ended call's journal row is written (by this node or, on a standby, the holder). */
+  journaled(linkedid: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** How long a standby keeps the calls it saw end, to journal them itself if it takes over. */
+const keepEndedMs = 120_000;
+
 /**
- * Wires the PBX link to the call tracker, the agent states and the call journal. With AMI_URL=sim
- * the simulator runs in this process on a loopback port and the link reaches it over TCP, exactly
- * as it would reach Asterisk.
+ * Wires one PBX to the call tracker, the agent states and the call journal, on one node of
+ * possibly several. Exactly one node at a time (the holder of a lease in Redis, with fencing)
+ * consumes the PBX's event stream; it applies each event and appends it to the PBX's feed (a Redis
+ * stream). Every other node applies the same feed, so /api/calls/live, /api/agents/states and the
+ * workspace are the same on every node. Only the holder journals and pushes (the callers ask
+ * `role`). Every node sends its own actions over a link of its own. A standby that takes over
+ * reads the feed to its end, connects, resyncs from the PBX (the tracker closes what ended
+ * meanwhile, adopts what it did not know) and journals again the calls it saw end lately (the
+ * journal keeps one row per call), so none is lost and none doubled.
+ *
+ * With AMI_URL=sim the simulator runs in this process on a loopback port and the links reach it
+ * over TCP, exactly as they would reach Asterisk.
  */
-export async function startTelephony(config: Config, db: Database, phoneIndex: PhoneIndex, directory: ExtensionDirectory, log: Logger): Promise<Telephony> {
+export async function startTelephony(config: Config, db: Database, redis: Redis, nodeId: string, phoneIndex: PhoneIndex, directory: ExtensionDirectory, log: Logger): Promise<Telephony> {
+  const name = "main";
   let sim: AmiSimulator | null = null;
   let target = config.pbx;
   if (target.kind === "sim") {
@@ -40,29 +70,99 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
     log.info({ port }, "AMI simulator listening");
     target = { kind: "ami", host: "127.0.0.1", port, username: sim.username, secret: sim.secret };
   }
-  const client = new AmiClient({ host: target.host, port: target.port, username: target.username, secret: target.secret, log: log.child({ module: "ami" }) });
-  const link = new PbxLink(client, log.child({ module: "pbx" }));
+  const plog = log.child({ pbx: name });
+  const linkOpts = { host: target.host, port: target.port, username: target.username, secret: target.secret };
+  const events = new AmiClient({ ...linkOpts, log: plog.child({ module: "ami" }) });
+  const actions = new AmiClient({ ...linkOpts, events: false, log: plog.child({ module: "ami-actions" }) });
+  const link = new PbxLink(events, plog.child({ module: "pbx" }));
   const tracker = new CallTracker();
   const agents = new AgentStates();
-  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, log.child({ module: "journal" }), {
+  const journal = new CallJournal(db, phoneIndex, config.defaultCountry, plog.child({ module: "journal" }), {
+    pbx: name,
     userOf: (ext) => directory.userOf(ext),
     rejectFile: path.join(config.dataDir, "journal-rejected.jsonl"),
   });
+  const leaseKey = `${config.redisPrefix}:pbx:${name}:lease`;
+  const lease = new Lease(redis, leaseKey, nodeId, plog.child({ module: "lease" }));
+  const feed = new PbxFeed(redis, `${config.redisPrefix}:pbx:${name}:feed`, leaseKey, plog.child({ module: "feed" }));
+  let role: PbxRole = "standby";
 
-  link.on("event", (e: PbxEvent, receivedAt: number) => {
-    tracker.handle(e, receivedAt);
-    agents.handle(e);
-  });
-  link.on("snapshot", (s: PbxSnapshot) => {
-    tracker.reconcile(s.channels, s.since);
-    agents.resetFromSnapshot(s.members);
-  });
+  const apply = (item: FeedItem): void => {
+    switch (item.k) {
+      case "event":
+        tracker.handle(item.e, item.at);
+        agents.handle(item.e, item.at);
+        return;
+      case "snapshot":
+        tracker.reconcile(item.s.channels, item.s.since);
+        agents.resetFromSnapshot(item.s.members, item.at);
+        return;
+      case "link":
+        return;
+    }
+  };
+  feed.on("item", apply);
+  // The holder applies what its link reads at once (the screen pop waits for nobody) and appends it.
+  const local = (item: FeedItem): void => {
+    apply(item);
+    feed.append(item);
+  };
+  link.on("event", (e: PbxEvent, at: number) => local({ k: "event", e, at }));
+  link.on("snapshot", (s: PbxSnapshot) => local({ k: "snapshot", s, at: Date.now() }));
+  link.on("up", () => local({ k: "link", up: true, at: Date.now() }));
+  link.on("down", () => local({ k: "link", up: false, at: Date.now() }));
+
+  // Calls seen to end: the holder journals them; a standby keeps them a while in case it takes over.
+  const recentlyEnded = new Map<string, { call: TrackedCall; at: number }>();
   tracker.on("call", (e: CallEvent) => {
     if (e.type !== "call.ended") return;
-    journal.add(e.call);
+    if (role === "holder") return journal.add(e.call);
+    recentlyEnded.set(e.call.linkedid, { call: e.call, at: Date.now() });
+    for (const [id, r] of recentlyEnded) {
+      if (r.at > Date.now() - keepEndedMs) break;
+      recentlyEnded.delete(id);
+    }
   });
 
-  client.start();
+  let transition = Promise.resolve();
+  lease.on("acquired", (fence: number) => {
+    transition = transition.then(async () => {
+      if (lease.fence !== fence) return;
+      // Everything the last holder appended is applied before this node reads the PBX itself.
+      await feed.stopReadingCaughtUp();
+      await db.query(
+        `INSERT INTO pbx_fences (pbx, fence, node) VALUES ($1, $2, $3)
+         ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence), node = EXCLUDED.node, updated_at = now()`,
+        [name, fence, nodeId],
+      );
+      if (lease.fence !== fence) return;
+      role = "holder";
+      journal.setFence(fence);
+      feed.beginAppending(`${nodeId} ${fence}`);
+      for (const r of recentlyEnded.values()) journal.add(r.call);
+      recentlyEnded.clear();
+      events.start();
+      plog.info({ fence }, "consuming the PBX's events (lease holder)");
+    }).catch((err: Error) => plog.error({ err }, "taking over the PBX failed"));
+  });
+  lease.on("lost", () => {
+    transition = transition.then(async () => {
+      if (role !== "holder") return;
+      role = "standby";
+      link.stop();
+      await events.stop();
+      feed.stopAppending();
+      await journal.flush();
+      journal.setFence(null);
+      feed.startReading();
+      plog.warn("stopped consuming the PBX's events (lease lost); following the feed");
+    });
+  });
+
+  feed.startReading();
+  actions.start();
+  lease.start();
+
   let traffic: DemoTraffic | null = null;
   if (sim && config.simCallsPerMinute > 0) {
     // Known callers come from the demo clients' numbers, so the demo pops real cards.
@@ -74,18 +174,45 @@ export async function startTelephony(config: Config, db: Database, phoneIndex: P
     traffic.start();
   }
   return {
+    name,
     link,
-    commands: new PbxCommands(client),
+    actions,
+    commands: new PbxCommands(actions),
     tracker,
     agents,
     journal,
+    lease,
+    get role() {
+      return role;
+    },
+    get connected() {
+      return actions.state === "connected";
+    },
     sim,
     traffic,
+    async journaled(linkedid, timeoutMs = 5000) {
+      if (role === "holder") return journal.flush();
+      // The holder writes it: wait for its row (a standby has no write of its own to wait on).
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if ((await db.query("SELECT 1 FROM calls WHERE linkedid = $1", [linkedid])).length) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async close() {
       traffic?.stop();
+      // Stop consuming and write out what was seen, then hand the lease over at once (a standby
+      // takes over without waiting for it to expire).
+      await transition;
+      const wasHolder = role === "holder";
+      role = "standby";
       link.stop();
-      await client.stop();
+      await events.stop();
+      if (wasHolder) await feed.drainAppends();
       await journal.close();
+      await lease.stop();
+      await actions.stop();
+      await feed.close();
       await sim?.close();
     },
   };

@@ -23,6 +23,8 @@ export interface AmiClientOptions {
   maxDelayMs?: number;
   /** A frame larger than this drops the link (an Asterisk event is a few KiB). */
   maxFrameBytes?: number;
+  /** False for a link that only sends actions (Login "Events: off"): the PBX sends it no events. */
+  events?: boolean;
 }
 
 export type AmiState = "disconnected" | "connecting" | "connected";
@@ -55,7 +57,7 @@ export class AmiClient extends EventEmitter {
 
   constructor(opts: AmiClientOptions) {
     super();
-    this.o = { actionTimeoutMs: 5000, keepaliveMs: 10_000, minDelayMs: 500, maxDelayMs: 5000, maxFrameBytes: 1024 * 1024, ...opts };
+    this.o = { actionTimeoutMs: 5000, keepaliveMs: 10_000, minDelayMs: 500, maxDelayMs: 5000, maxFrameBytes: 1024 * 1024, events: true, ...opts };
   }
 
   get state(): AmiState {
@@ -150,7 +152,7 @@ export class AmiClient extends EventEmitter {
 
   private async login(socket: net.Socket, session: AmiSession): Promise<void> {
     try {
-      await session.send("Login", { Username: this.o.username, Secret: this.o.secret, Events: "on" }, { timeoutMs: this.o.actionTimeoutMs, list: false });
+      await session.send("Login", { Username: this.o.username, Secret: this.o.secret, Events: this.o.events ? "on" : "off" }, { timeoutMs: this.o.actionTimeoutMs, list: false });
     } catch (err) {
       if (this.socket !== socket) return;
       const reason = (err as Error).message.replace(/^Login: /, "");

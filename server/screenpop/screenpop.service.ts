@@ -18,7 +18,8 @@ export interface Offer extends Card {
 
 interface Entry {
   call: TrackedCall;
-  card: Promise<Card>;
+  /** Built when the first push needs it (at once on the node that pushes), or when a console asks. */
+  card: Promise<Card> | null;
   /** Extension → what that agent's console shows for this call. */
   offered: Map<string, OfferState>;
   /** Pushes for one call go out in order, after its card is built. */
@@ -43,6 +44,8 @@ export class ScreenPop {
     private readonly log: Logger,
     private readonly wrapupSeconds: number,
     private readonly frameAt: () => number,
+    /** Whether this node pushes (it holds the PBX's lease); the others only keep the same state. */
+    private readonly active: () => boolean = () => true,
   ) {
     tracker.on("call", (e: CallEvent) => this.onCall(e));
   }
@@ -52,7 +55,7 @@ export class ScreenPop {
     const out: Offer[] = [];
     for (const entry of this.entries.values()) {
       const state = entry.offered.get(ext);
-      if (state) out.push(this.offer(entry, await entry.card, state, this.frameAt()));
+      if (state) out.push(this.offer(entry, await this.cardOf(entry), state, this.frameAt()));
     }
     return out;
   }
@@ -120,11 +123,20 @@ export class ScreenPop {
   private entry(call: TrackedCall): Entry {
     let entry = this.entries.get(call.linkedid);
     if (!entry) {
-      const card = this.builder.build(call);
-      entry = { call, card, offered: new Map(), chain: card.then(() => undefined, () => undefined) };
+      entry = { call, card: null, offered: new Map(), chain: Promise.resolve() };
       this.entries.set(call.linkedid, entry);
+      // The card is built as soon as the call rings, while the events that follow queue behind it.
+      if (this.active()) {
+        const card = this.cardOf(entry);
+        entry.chain = card.then(() => undefined, () => undefined);
+      }
     }
     return entry;
+  }
+
+  private cardOf(entry: Entry): Promise<Card> {
+    entry.card ??= this.builder.build(entry.call);
+    return entry.card;
   }
 
   private offer(entry: Entry, card: Card, state: OfferState, amiAt: number): Offer {
@@ -141,11 +153,12 @@ export class ScreenPop {
   }
 
   private push<E extends Extract<EventName, `call:${string}`>>(entry: Entry, ext: string, event: E, payload: (card: Card) => EventPayload<E>): void {
+    if (!this.active()) return;
     entry.chain = entry.chain.then(async () => {
       const userId = this.directory.userOf(ext);
       if (userId === undefined) return;
       try {
-        const body = payload(await entry.card);
+        const body = payload(await this.cardOf(entry));
         this.realtime.toUser(userId, event, body);
       } catch (err) {
         this.log.error({ err, callId: entry.call.linkedid, event }, "screen pop failed");
