@@ -87,11 +87,19 @@ describe("HTTP hardening: security headers, no source maps, JSON errors everywhe
   });
 
   it("answers malformed and unknown non-API paths with JSON, never Express's HTML page", async () => {
-    for (const p of ["/%E0", "/assets/%E0.js", "/%", "/api/%E0", "/assets/nothing.js", "/api/nothing"]) {
+    for (const p of ["/%E0", "/assets/%E0.js", "/%", "/api/%E0", "/api/clients/%E0", "/x/%E0%A4"]) {
       const r = await raw(s.url, p);
-      if (r.status === 200) expect(r.type, p).toMatch(/text\/html/); // the console's own index.html for client-side routes
-      else isJsonError(r);
+      isJsonError(r);
+      expect(r.status, p).toBe(400);
+      expect(JSON.parse(r.body).error.field).toBe("path");
     }
+    // A missing file is a 404, not the console's page; page paths still get the console.
+    for (const p of ["/assets/nothing.js", "/favicon.ico"]) {
+      const r = await raw(s.url, p);
+      isJsonError(r);
+      expect(r.status, p).toBe(404);
+    }
+    for (const p of ["/", "/clients", "/index.html"]) expect((await raw(s.url, p)).type, p).toMatch(/text\/html/);
     for (const p of ["/%E0", "/anything", "/assets/app.js", "/api/%E0"]) {
       const r = await raw(bare.url, p);
       isJsonError(r);
