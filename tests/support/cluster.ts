@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { io, type Socket } from "socket.io-client";
+import { adminPassword } from "./test-server.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface NodeProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Everything the process logged (JSON lines), for a failing test's message. */
+  log: () => string;
+  api(method: string, p: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  health(): Promise<any>;
+  /** SIGKILL: the process dies at once, nothing flushed, its lease left to expire. */
+  kill(): Promise<void>;
+  /** SIGTERM: a clean stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Several server processes (`server/main.ts`, as `npm start` runs it) sharing one PostgreSQL
+ * database, one Redis key prefix and one PBX: what a call center runs behind a load balancer.
+ */
+export function clusterEnv(dbUrl: string, amiPort: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: dbUrl,
+    REDIS_PREFIX: `crmcluster:${crypto.randomBytes(4).toString("hex")}`,
+    AMI_URL: `ami://crm:clustersecret@127.0.0.1:${amiPort}`,
+    BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+    LOG_LEVEL: "info",
+    WRAPUP_SECONDS: "0",
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...extra,
+  };
+}
+
+export async function startNode(name: string, env: Record<string, string>): Promise<NodeProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `crm-${name}-`));
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += String(d)));
+  child.stderr!.on("data", (d) => (out += String(d)));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const check = () => {
+      const m = /"port":(\d+),"msg":"listening"/.exec(out);
+      if (m) {
+        child.stdout!.off("data", check);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on("data", check);
+    void exited.then(() => reject(new Error(`node ${name} exited before listening:\n${out.slice(-3000)}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const api: NodeProcess["api"] = async (method, p, o = {}) => {
+    const headers: Record<string, string> = {};
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (o.body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(url + p, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+    const text = await res.text();
+    return { status: res.status, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
+  };
+  const cleanup = () => fs.rmSync(dataDir, { recursive: true, force: true });
+  return {
+    name,
+    url,
+    child,
+    log: () => out,
+    api,
+    health: async () => (await api("GET", "/api/health")).body,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+      cleanup();
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      cleanup();
+    },
+  };
+}
+
+export async function login(node: NodeProcess, username: string, password: string): Promise<string> {
+  const r = await node.api("POST", "/api/auth/login", { body: { username, password } });
+  if (r.status !== 200) throw new Error(`login ${username} on ${node.name}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.token as string;
+}
+
+/** A console connected to one node, recording every push it gets. */
+export async function consoleOn(node: NodeProcess, token: string) {
+  const socket: Socket = io(node.url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
+  const got: { event: string; payload: any }[] = [];
+  socket.onAny((event: string, payload: unknown) => got.push({ event, payload }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  return { socket, got, of: (event: string) => got.filter((g) => g.event === event) };
+}
