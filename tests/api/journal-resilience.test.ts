@@ -100,6 +100,22 @@ describe.each(dbKinds)("call journal resilience on %s", (kind) => {
     expect(journal.health().setAside).toBe(1);
   });
 
+  it("writes under its fencing number only while that number is current", async () => {
+    await db.query("INSERT INTO pbx_fences (pbx, fence, node) VALUES ('main', 7, 'node-a') ON CONFLICT (pbx) DO UPDATE SET fence = 7");
+    journal.setFence(7);
+    journal.add(endedCall(8600));
+    await journal.flush();
+    expect(stored).toContain("1800000000.8600");
+    // Another node took the lease (fence 8): this holder's late rows are refused and counted.
+    await db.query("UPDATE pbx_fences SET fence = 8, node = 'node-b' WHERE pbx = 'main'");
+    journal.add(endedCall(8601));
+    await journal.flush();
+    expect((await db.query("SELECT 1 FROM calls WHERE linkedid = '1800000000.8601'")).length).toBe(0);
+    expect(journal.fencedOut).toBe(1);
+    expect(journal.health()).toMatchObject({ backlog: 0, failing: false, setAside: 1 });
+    journal.setFence(null);
+  });
+
   it("keeps rows it could not write before shutdown in the reject file", async () => {
     down = true;
     journal.add(endedCall(9000));

@@ -108,3 +108,38 @@ export async function consoleOn(node: NodeProcess, token: string) {
   });
   return { socket, got, of: (event: string) => got.filter((g) => g.event === event) };
 }
+
+/** A TCP proxy to Redis that a test can cut (every connection dropped, new ones refused) and restore. */
+export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.0.0.1:6379") {
+  const { default: net } = await import("node:net");
+  const to = new URL(target);
+  const open = new Set<import("node:net").Socket>();
+  let cut = false;
+  const server = net.createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = net.connect(Number(to.port || 6379), to.hostname);
+    open.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as import("node:net").AddressInfo).port;
+  return {
+    url: `redis://127.0.0.1:${port}${to.pathname}`,
+    cut() {
+      cut = true;
+      for (const s of open) s.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
