@@ -34,6 +34,8 @@ export class AmiSimulator {
   private readonly badLoginDelayMs: number;
   /** Fault switches. */
   faults = { delayMs: 0, maxChunk: 0, refuse: false };
+  /** Told of every action a logged-in client sends (lower-cased name), for tests and benchmarks. */
+  onAction: (action: string, session: Session) => void = () => {};
 
   constructor(opts: SimulatorOptions = {}) {
     this.username = opts.username ?? "crm";
@@ -142,6 +144,7 @@ export class AmiSimulator {
       reply([["Response", "Error"], ["Message", "Permission denied"]]);
       return;
     }
+    this.onAction(action, s);
     if (action === "logoff") {
       reply([["Response", "Goodbye"], ["Message", "Thanks for all the fish."]]);
       s.socket.end();
