@@ -1,32 +1,13 @@
 import crypto from "node:crypto";
-import pg from "pg";
 import { io, type Socket } from "socket.io-client";
 import { AmiSimulator } from "../server/pbx/sim/ami-simulator.js";
 import { openDatabase } from "../server/platform/db/database.js";
 import { generateClients } from "../server/demo/generate-clients.js";
 import { clusterEnv, startNode, type NodeProcess } from "../tests/support/cluster.js";
+import { freshPostgresDatabase } from "../tests/support/databases.js";
 import { percentile } from "./lib/stats.js";
 
 const now = () => performance.timeOrigin + performance.now();
-
-async function freshDb(pgAdminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `crm_cluster_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: pgAdminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function holderOf(nodes: NodeProcess[]): Promise<NodeProcess | null> {
   for (const n of nodes) if ((await n.health().catch(() => null))?.lease === "holder") return n;
@@ -47,10 +28,10 @@ export interface FailoverResult {
  * up); measured from the kill to the moment the new holder's event link logs in at the PBX and to
  * its first action there (the resync that follows every connect, after which it handles events).
  */
-export async function benchFailover(kills: number, pgAdminUrl: string, log: (s: string) => void): Promise<FailoverResult> {
+export async function benchFailover(kills: number, log: (s: string) => void): Promise<FailoverResult> {
   const sim = new AmiSimulator({ secret: "clustersecret", badLoginDelayMs: 10 });
   await sim.listen(0);
-  const db = await freshDb(pgAdminUrl);
+  const db = await freshPostgresDatabase();
   const env = clusterEnv(db.url, sim.port);
   const nodes: NodeProcess[] = [];
   let killedAt = 0;
@@ -106,7 +87,7 @@ export interface ClusterPopRow {
  * the Socket.IO Redis adapter to consoles on the other node), in the same run, same data, same load:
  * `agents` consoles, `callsPerSecond` inbound calls for `seconds` from known clients' numbers.
  */
-export async function benchClusterPops(o: { agents: number; clients: number; callsPerSecond: number; seconds: number; pgAdminUrl: string; log: (s: string) => void }): Promise<ClusterPopRow[]> {
+export async function benchClusterPops(o: { agents: number; clients: number; callsPerSecond: number; seconds: number; log: (s: string) => void }): Promise<ClusterPopRow[]> {
   const rows: ClusterPopRow[] = [];
   for (const count of [1, 2]) {
     const agents = Array.from({ length: o.agents }, (_, i) => ({ ext: String(1001 + i), name: `Agent ${1001 + i}`, autoAnswer: true }));
@@ -116,7 +97,7 @@ export async function benchClusterPops(o: { agents: number; clients: number; cal
       pbx: { agents, queues: [{ name: "support", strategy: "rrmemory", timeoutSeconds: 15, retrySeconds: 2, members: agents.map((a) => a.ext) }], dids: { "8005551000": "support" } },
     });
     await sim.listen(0);
-    const db = await freshDb(o.pgAdminUrl);
+    const db = await freshPostgresDatabase();
     const nodes: NodeProcess[] = [];
     const sockets: Socket[] = [];
     try {

@@ -121,9 +121,9 @@ ${r.known} of ${r.pops} pops found their client.
 
 if (only.has("cluster")) {
   const kills = Number(process.env.BENCH_KILLS ?? 20);
-  const f = failoverFigures(await benchFailover(kills, pgAdminUrl, log));
+  const f = failoverFigures(await benchFailover(kills, log));
   const popClients = Number(process.env.BENCH_CLUSTER_CLIENTS ?? 100_000);
-  const pops = await benchClusterPops({ agents: 200, clients: popClients, callsPerSecond: 10, seconds: 20, pgAdminUrl, log });
+  const pops = await benchClusterPops({ agents: 200, clients: popClients, callsPerSecond: 10, seconds: 20, log });
   sections.cluster = `## Several nodes: failover and pop latency
 
 ${stamp()} Command: \`npm run bench\`.

@@ -1,34 +1,22 @@
 // A hostile PBX in its own process (so generating frames costs the measured process nothing):
 // accepts any Login, then streams FUZZ_FRAMES frames from the fuzz generator, honouring TCP
-// backpressure, answers Pings, and prints "port <n>" when listening and "sent <frames>" when done.
-import net from "node:net";
+// backpressure, answers Pings and list actions (empty lists), and prints "port <n>" when listening
+// and "sent <frames>" when done.
+import type net from "node:net";
 import { fuzzFrames } from "../../tests/support/ami-fuzz-frames.js";
+import { HostilePbx } from "../../tests/support/hostile-pbx.js";
 
 const total = Number(process.env.FUZZ_FRAMES ?? 1_000_000);
-const server = net.createServer((sock) => {
-  sock.on("error", () => {});
-  sock.write("Asterisk Call Manager/11.0.0\r\n");
-  let buf = "";
-  let streaming = false;
-  sock.on("data", (d) => {
-    buf += d.toString("latin1");
-    let end: number;
-    while ((end = buf.indexOf("\r\n\r\n")) !== -1) {
-      const frame = buf.slice(0, end);
-      buf = buf.slice(end + 4);
-      const action = /^Action: (.*)$/im.exec(frame)?.[1]?.toLowerCase();
-      const id = /^ActionID: (.*)$/im.exec(frame)?.[1] ?? "";
-      if (action === "login") {
-        sock.write(`Response: Success\r\nActionID: ${id}\r\nMessage: Authentication accepted\r\n\r\n`);
-        if (!streaming) {
-          streaming = true;
-          stream(sock);
-        }
-      } else if (action === "ping") sock.write(`Response: Success\r\nActionID: ${id}\r\nPing: Pong\r\n\r\n`);
-      else if (action) sock.write(`Response: Success\r\nActionID: ${id}\r\nEventList: start\r\n\r\nEvent: ${action === "queuestatus" ? "QueueStatusComplete" : "CoreShowChannelsComplete"}\r\nActionID: ${id}\r\nEventList: Complete\r\nListItems: 0\r\n\r\n`);
-    }
-  });
-});
+const pbx = new HostilePbx();
+let streaming = false;
+pbx.onLogin = (sock, id) => {
+  sock.write(`Response: Success\r\nActionID: ${id}\r\nMessage: Authentication accepted\r\n\r\n`);
+  if (streaming) return;
+  streaming = true;
+  stream(sock);
+};
+pbx.onAction = (sock, action, id) =>
+  sock.write(`Response: Success\r\nActionID: ${id}\r\nEventList: start\r\n\r\nEvent: ${action === "queuestatus" ? "QueueStatusComplete" : "CoreShowChannelsComplete"}\r\nActionID: ${id}\r\nEventList: Complete\r\nListItems: 0\r\n\r\n`);
 
 function stream(sock: net.Socket): void {
   const gen = fuzzFrames(20261202);
@@ -46,4 +34,4 @@ function stream(sock: net.Socket): void {
   pump();
 }
 
-server.listen(0, "127.0.0.1", () => console.log(`port ${(server.address() as net.AddressInfo).port}`));
+console.log(`port ${await pbx.listen()}`);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
 import { freshPostgresDatabase } from "../support/databases.js";
 import { expectEventually } from "../support/eventually.js";
 import { adminPassword } from "../support/test-server.js";
-import { clusterEnv, login, redisProxy, startNode, type NodeProcess } from "../support/cluster.js";
+import { clusterEnv, login, redisProxy, startNode, type NodeProcess, sqlOn } from "../support/cluster.js";
 
 /**
  * The holder cut off from Redis (its link to Redis goes through a proxy the test cuts): it stops
@@ -17,15 +16,7 @@ describe("a holder cut off from Redis", () => {
   let proxy: Awaited<ReturnType<typeof redisProxy>>;
   let cutOff: NodeProcess;
   let other: NodeProcess;
-  const sql = async (q: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query(q, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const sql = (q: string, params: unknown[] = []) => sqlOn(db.url, q, params);
 
   beforeAll(async () => {
     sim = new AmiSimulator({ secret: "clustersecret", badLoginDelayMs: 10, pbx: { speed: 0.05, agents: [{ ext: "1001", name: "Ann", autoAnswer: false }] } });

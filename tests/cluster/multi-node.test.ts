@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
 import { freshPostgresDatabase } from "../support/databases.js";
 import { expectEventually } from "../support/eventually.js";
 import { adminPassword } from "../support/test-server.js";
-import { clusterEnv, consoleOn, login, startNode, type NodeProcess } from "../support/cluster.js";
+import { clusterEnv, consoleOn, login, startNode, type NodeProcess, sqlOn } from "../support/cluster.js";
 
 /**
  * Three server processes on one PostgreSQL, one Redis prefix and one PBX (the simulator over TCP):
@@ -19,15 +18,7 @@ describe("three nodes, one PBX", () => {
   let env: Record<string, string>;
   const nodes: NodeProcess[] = [];
   let adminToken: string;
-  const sql = async (q: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query(q, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const sql = (q: string, params: unknown[] = []) => sqlOn(db.url, q, params);
   const holders = async () => {
     const hs = await Promise.all(nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null).map(async (n) => ({ n, h: await n.health() })));
     return hs.filter((x) => x.h.lease === "holder").map((x) => x.n);

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { io, type Socket } from "socket.io-client";
 import { adminPassword } from "./test-server.js";
 
@@ -111,9 +113,8 @@ export async function consoleOn(node: NodeProcess, token: string) {
 
 /** A TCP proxy to Redis that a test can cut (every connection dropped, new ones refused) and restore. */
 export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.0.0.1:6379") {
-  const { default: net } = await import("node:net");
   const to = new URL(target);
-  const open = new Set<import("node:net").Socket>();
+  const open = new Set<net.Socket>();
   let cut = false;
   const server = net.createServer((client) => {
     if (cut) return void client.destroy();
@@ -130,7 +131,7 @@ export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as import("node:net").AddressInfo).port;
+  const port = (server.address() as net.AddressInfo).port;
   return {
     url: `redis://127.0.0.1:${port}${to.pathname}`,
     cut() {
@@ -142,4 +143,15 @@ export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** One query on a database by URL (its own connection: the nodes hold theirs). */
+export async function sqlOn(url: string, q: string, params: unknown[] = []): Promise<any[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(q, params)).rows;
+  } finally {
+    await c.end();
+  }
 }
