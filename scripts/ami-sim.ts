@@ -1,6 +1,11 @@
-// npm run sim [-- --port 5038 --calls-per-minute 6 --speed 1 --secret crmsecret]
+// npm run sim [-- --port 5038 --calls-per-minute 6 --speed 1 --secret crmsecret --known-numbers <file>]
 // The AMI simulator on its own TCP port, placing simulated calls, for trying the server (or another
 // AMI client) against it: AMI_URL=ami://crm:crmsecret@127.0.0.1:5038 npm start
+// Its phones 1001-1003 answer by themselves (the demo agents). Two thirds of the simulated callers
+// are known clients: the numbers in --known-numbers (one E.164 number a line, read again whenever
+// the file changes; npm run cluster writes the seeded demo clients' there), else the transcripts'
+// caller, +14155550123.
+import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { AmiSimulator } from "../server/pbx/sim/ami-simulator.js";
 import { DemoTraffic } from "../server/pbx/sim/demo-traffic.js";
@@ -14,6 +19,7 @@ const { values } = parseArgs({
     username: { type: "string", default: "crm" },
     secret: { type: "string", default: "crmsecret" },
     replay: { type: "string" },
+    "known-numbers": { type: "string" },
   },
 });
 const sim = new AmiSimulator({ username: values.username, secret: values.secret, pbx: { speed: Number(values.speed) } });
@@ -30,7 +36,7 @@ if (values.replay) {
       }
   }, 200).unref();
 }
-const traffic = new DemoTraffic(sim.pbx, Number(values["calls-per-minute"]), () => ["+14155550123"]);
+const traffic = new DemoTraffic(sim.pbx, Number(values["calls-per-minute"]), knownNumbers(values["known-numbers"]));
 traffic.start();
 const stop = () => {
   traffic.stop();
@@ -39,3 +45,21 @@ const stop = () => {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 setInterval(() => {}, 1 << 30);
+
+/** The known callers' numbers, from a file read again when it changes (it may not exist yet). */
+function knownNumbers(file: string | undefined): () => string[] {
+  const fallback = ["+14155550123"];
+  let seen = -1;
+  let numbers = fallback;
+  return () => {
+    if (!file) return fallback;
+    const mtime = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (mtime !== seen) {
+      seen = mtime;
+      const read = mtime ? fs.readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => /^\+\d{6,15}$/.test(l)) : [];
+      numbers = read.length ? read : fallback;
+      if (read.length) console.log(`${read.length} known callers from ${file}`);
+    }
+    return numbers;
+  };
+}

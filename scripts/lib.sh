@@ -47,7 +47,8 @@ tcp_answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 redis_answers() {
   local host=$1 port=$2 reply
-  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || return 1
+  # Braced: a bare "exec 3<>... 2>/dev/null" would send the script's own stderr to /dev/null for good.
+  { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || return 1
   printf 'PING\r\n' >&3
   read -r -t 2 reply <&3 || true
   exec 3>&-
