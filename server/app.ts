@@ -134,7 +134,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   sessionPurge.unref();
 
   expressApp.disable("x-powered-by");
-  expressApp.set("trust proxy", "loopback");
+  expressApp.set("trust proxy", config.trustProxy);
   expressApp.use(securityHeaders());
   expressApp.use(rejectMalformedPath());
   const api = express.Router();

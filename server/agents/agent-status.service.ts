@@ -36,6 +36,25 @@ export class AgentStatusService {
     tracker.on("call", (e: CallEvent) => {
       if (e.type === "call.ended" && e.call.agent && e.call.answeredAt && this.wrapupSeconds > 0 && this.active()) void this.startWrapup(e.call.agent);
     });
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
+  }
+
+  private readonly sweeper: NodeJS.Timeout;
+
+  /**
+   * Wrap-ups this node did not start (its holder died, or the server restarted) are ended here
+   * once their time is up, from the pause the PBX reports and since when: no agent is left paused
+   * in after-call-work because the node that timed it is gone.
+   */
+  private sweep(): void {
+    if (!this.active()) return;
+    const limit = Date.now() - this.wrapupSeconds * 1000;
+    for (const s of this.states.all())
+      if (s.state === "wrap-up" && !this.wrapups.has(s.agent) && s.since.getTime() <= limit) {
+        this.log.info({ ext: s.agent }, "ending a wrap-up started before this node held the PBX");
+        void this.endWrapup(s.agent);
+      }
   }
 
   status(ext: string): AgentState {
@@ -71,6 +90,7 @@ export class AgentStatusService {
   }
 
   stop(): void {
+    clearInterval(this.sweeper);
     for (const w of this.wrapups.values()) if (w.timer) clearTimeout(w.timer);
   }
 

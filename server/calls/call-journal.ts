@@ -23,6 +23,8 @@ const types = [
 export interface JournalOptions {
   /** The PBX these calls went through (its name in AMI_URL). */
   pbx?: string;
+  /** This node's id, recorded with the fencing number it writes under. */
+  node?: string;
   /** The user whose phone has this extension (the extension directory, in memory). */
   userOf: (extension: string) => number | undefined;
   /** Rows the database refuses are appended here as JSON lines, never dropped. */
@@ -45,6 +47,8 @@ export interface JournalHealth {
   lastError: string | null;
   /** Rows the database refused one by one, set aside in the reject file. */
   setAside: number;
+  /** Rows refused because a newer holder of the PBX's lease writes now (it journals them). */
+  fencedOut: number;
 }
 
 interface PendingRow {
@@ -79,7 +83,7 @@ export class CallJournal {
     private readonly log: Logger,
     opts: JournalOptions,
   ) {
-    this.o = { pbx: "main", batchMs: 100, chunkRows: 200, retryMs: 500, ...opts };
+    this.o = { pbx: "main", node: "single", batchMs: 100, chunkRows: 200, retryMs: 500, ...opts };
   }
 
   /**
@@ -90,6 +94,8 @@ export class CallJournal {
   private fence: number | null = null;
   /** Rows refused because another node holds the lease now (the new holder journals them). */
   fencedOut = 0;
+  /** A write was refused for an older fencing number: this node must not act as holder. */
+  onFencedOut: () => void = () => {};
 
   setFence(fence: number | null): void {
     this.fence = fence;
@@ -114,6 +120,7 @@ export class CallJournal {
       failingSince: this.failingSince?.toISOString() ?? null,
       lastError: this.lastError,
       setAside: this.setAside,
+      fencedOut: this.fencedOut,
     };
   }
 
@@ -218,18 +225,27 @@ export class CallJournal {
       ].map(storable);
       tuples.push(`(${row.map((v, i) => (fence === null ? `$${params.push(v)}` : `$${params.push(v)}::${types[i]}`)).join(", ")})`);
     }
+    const [pbxParam, fenceParam, nodeParam] = fence === null ? [0, 0, 0] : [params.push(this.o.pbx), params.push(fence), params.push(this.o.node)];
     const sql =
       fence === null
         ? `INSERT INTO calls (${columns.join(", ")}) VALUES ${tuples.join(", ")}
            ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`
-        : `INSERT INTO calls (${columns.join(", ")})
+        : // Raises the PBX's fencing number to ours if it is lower (we are the newer holder), and
+          // writes only if it is then ours: a holder with an older number writes nothing.
+          `WITH f AS (
+             INSERT INTO pbx_fences (pbx, fence, node) VALUES ($${pbxParam}, $${fenceParam}, $${nodeParam})
+             ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence),
+               node = CASE WHEN EXCLUDED.fence > pbx_fences.fence THEN EXCLUDED.node ELSE pbx_fences.node END
+             RETURNING fence)
+           INSERT INTO calls (${columns.join(", ")})
            SELECT * FROM (VALUES ${tuples.join(", ")}) AS v
-           WHERE EXISTS (SELECT 1 FROM pbx_fences WHERE pbx = $${params.push(this.o.pbx)} AND fence = $${params.push(fence)})
+           WHERE EXISTS (SELECT 1 FROM f WHERE fence = $${fenceParam})
            ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`;
     const inserted = await this.db.query<{ linkedid: string; client_id: number | null }>(sql, params);
     if (fence !== null && inserted.length < batch.length && !(await this.fenceIsCurrent(fence))) {
       this.fencedOut += batch.length - inserted.length;
-      this.log.warn({ rows: batch.length - inserted.length, fence }, "call journal: another node holds the PBX lease now; rows left to it");
+      this.log.warn({ rows: batch.length - inserted.length, fence }, "call journal: a newer fencing number holds the PBX; rows left to its holder");
+      this.onFencedOut();
     }
     for (const r of inserted) this.onStored(r.linkedid, r.client_id);
   }

@@ -197,18 +197,30 @@ export class CallTracker extends EventEmitter {
     for (const ch of ordered) {
       if (this.legOwner.has(ch.uniqueid) || this.recentlyEnded.has(ch.uniqueid)) continue;
       let call = this.calls.get(ch.linkedid);
+      // When the channel came up, by the PBX's own count: an adopted call keeps its real times.
+      const born = ch.ageSeconds === null ? null : new Date(since - ch.ageSeconds * 1000);
       if (!call) {
         call = this.newCall({ type: "channel.created", uniqueid: ch.uniqueid, linkedid: ch.linkedid, channel: ch.channel, callerNum: ch.callerNum, callerName: ch.callerName, context: "", exten: ch.exten });
         call.adopted = true;
       } else if (!call.legs.has(ch.uniqueid)) this.addLeg(call, ch.uniqueid, ch.channel);
+      if (call.adopted && born && born < call.startedAt) call.startedAt = born;
       const leg = call.legs.get(ch.uniqueid);
       if (!leg) continue;
       leg.up = ch.state === 6;
       if (ch.application === "Queue" && !call.queue) {
         call.queue = ch.applicationData.split(",")[0] || null;
-        call.queuedAt ??= this.now();
+        call.queuedAt ??= call.adopted ? call.startedAt : this.now();
       }
-      if (leg.kind === "agent" && leg.up && ch.bridgeId && !call.answeredAt) this.answered(call, leg.ext);
+      if (leg.kind === "agent" && leg.up && ch.bridgeId && !call.answeredAt) {
+        this.answered(call, leg.ext);
+        // The agent's channel was created when it was rung: its age is ring + talk, the nearest
+        // the PBX's list comes to the moment of answer.
+        if (call.adopted && born) {
+          call.answeredAt = born;
+          const seg = call.segments.findLast((x) => x.agent === leg.ext && x.result === "talking");
+          if (seg) seg.answeredAt = seg.ringingAt = born;
+        }
+      }
     }
   }
 
@@ -436,7 +448,8 @@ export class CallTracker extends EventEmitter {
 
   private finish(call: TrackedCall): void {
     if (!this.calls.has(call.linkedid)) return;
-    const end = this.now();
+    // Never before it started (an adopted call's start comes from the PBX's count, not our clock).
+    const end = new Date(Math.max(this.now().getTime(), call.startedAt.getTime()));
     call.endedAt = end;
     if (call.holdStartedAt) {
       call.holdSeconds += (end.getTime() - call.holdStartedAt.getTime()) / 1000;

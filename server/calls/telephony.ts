@@ -79,11 +79,14 @@ export async function startTelephony(config: Config, db: Database, redis: Redis,
   const agents = new AgentStates();
   const journal = new CallJournal(db, phoneIndex, config.defaultCountry, plog.child({ module: "journal" }), {
     pbx: name,
+    node: nodeId,
     userOf: (ext) => directory.userOf(ext),
     rejectFile: path.join(config.dataDir, "journal-rejected.jsonl"),
   });
   const leaseKey = `${config.redisPrefix}:pbx:${name}:lease`;
-  const lease = new Lease(redis, leaseKey, nodeId, plog.child({ module: "lease" }));
+  const lease = new Lease(redis, leaseKey, nodeId, plog.child({ module: "lease" }), {
+    floor: async () => Number((await db.query<{ fence: string }>("SELECT fence::text AS fence FROM pbx_fences WHERE pbx = $1", [name]))[0]?.fence ?? 0),
+  });
   const feed = new PbxFeed(redis, `${config.redisPrefix}:pbx:${name}:feed`, leaseKey, plog.child({ module: "feed" }));
   let role: PbxRole = "standby";
 
@@ -124,18 +127,29 @@ export async function startTelephony(config: Config, db: Database, redis: Redis,
     }
   });
 
+  // A newer fencing number where we write, or the feed refusing our appends: another node holds the PBX.
+  journal.onFencedOut = () => void lease.release("a newer fencing number holds the PBX");
+  feed.onFenced = () => void lease.release("the feed refused an append");
+
   let transition = Promise.resolve();
   lease.on("acquired", (fence: number) => {
     transition = transition.then(async () => {
       if (lease.fence !== fence) return;
       // Everything the last holder appended is applied before this node reads the PBX itself.
       await feed.stopReadingCaughtUp();
-      await db.query(
-        `INSERT INTO pbx_fences (pbx, fence, node) VALUES ($1, $2, $3)
-         ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence), node = EXCLUDED.node, updated_at = now()`,
-        [name, fence, nodeId],
-      );
-      if (lease.fence !== fence) return;
+      // Fence the last holder out of the journal at once (every write of ours does it too, so a
+      // database that is down now does not stop the takeover).
+      await db
+        .query(
+          `INSERT INTO pbx_fences (pbx, fence, node) VALUES ($1, $2, $3)
+           ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence), node = EXCLUDED.node, updated_at = now()`,
+          [name, fence, nodeId],
+        )
+        .catch((err: Error) => plog.warn({ err: err.message }, "could not record the fencing number yet"));
+      if (lease.fence !== fence) {
+        feed.startReading();
+        return;
+      }
       role = "holder";
       journal.setFence(fence);
       feed.beginAppending(`${nodeId} ${fence}`);
@@ -143,7 +157,11 @@ export async function startTelephony(config: Config, db: Database, redis: Redis,
       recentlyEnded.clear();
       events.start();
       plog.info({ fence }, "consuming the PBX's events (lease holder)");
-    }).catch((err: Error) => plog.error({ err }, "taking over the PBX failed"));
+    }).catch(async (err: Error) => {
+      plog.error({ err }, "taking over the PBX failed; giving the lease up");
+      await lease.release("takeover failed");
+      if (role !== "holder") feed.startReading();
+    });
   });
   lease.on("lost", () => {
     transition = transition.then(async () => {

@@ -31,6 +31,7 @@ export class PbxFeed extends EventEmitter {
   private lastId = "$";
   private reading = false;
   private reader: Redis | null = null;
+  private loop: Promise<void> = Promise.resolve();
   /** Items the holder could not append (the lease was gone): it stops being holder. */
   onFenced: () => void = () => {};
 
@@ -94,15 +95,16 @@ export class PbxFeed extends EventEmitter {
   startReading(): void {
     if (this.reading) return;
     this.reading = true;
-    this.reader ??= this.redis.duplicate();
-    this.reader.on("error", () => {});
-    void this.readLoop(this.reader);
+    const reader = this.redis.duplicate();
+    reader.on("error", () => {});
+    this.reader = reader;
+    this.loop = this.readLoop(reader);
   }
 
   /** Stops reading after catching up with everything in the stream now (before taking over). */
   async stopReadingCaughtUp(): Promise<void> {
-    this.reading = false;
-    // The blocked XREAD of the loop ends within its block time; read the rest here.
+    await this.stopReading();
+    // The loop is over (its blocked XREAD aborted): nothing else reads, so nothing is applied twice.
     for (;;) {
       const got = await this.readOnce(this.redis, null);
       if (!got) break;
@@ -110,10 +112,15 @@ export class PbxFeed extends EventEmitter {
   }
 
   async close(): Promise<void> {
-    this.reading = false;
     this.stopAppending();
+    await this.stopReading();
+  }
+
+  private async stopReading(): Promise<void> {
+    this.reading = false;
     this.reader?.disconnect();
     this.reader = null;
+    await this.loop;
   }
 
   private async readLoop(conn: Redis): Promise<void> {

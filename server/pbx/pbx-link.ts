@@ -17,6 +17,8 @@ export interface PbxSnapshot {
     state: number;
     application: string;
     applicationData: string;
+    /** How long the channel has existed, in seconds, when the PBX said (null when it did not). */
+    ageSeconds: number | null;
     bridgeId: string;
   }[];
   members: { queue: string; iface: string; status: number; paused: boolean; reason: string }[];
@@ -97,6 +99,7 @@ export class PbxLink extends EventEmitter {
             state: Number(e.channelstate ?? 0),
             application: e.application ?? "",
             applicationData: e.applicationdata ?? "",
+            ageSeconds: channelAge(e.duration, e.uniqueid ?? "", since),
             bridgeId: e.bridgeid ?? "",
           })),
         // QueueStatus's member entries name the interface Location (the live events say Interface).
@@ -111,4 +114,18 @@ export class PbxLink extends EventEmitter {
       if (attempt < 3 && this.connected) return this.resync(attempt + 1);
     }
   }
+}
+
+/**
+ * A live channel's age in seconds: CoreShowChannel's Duration ("HH:MM:SS"), or else the Unix time
+ * Asterisk puts in every Uniqueid when it creates the channel ("1795598250.12", possibly after a
+ * "systemname-" prefix). Null when neither is there or plausible (not in the future, under a day).
+ */
+export function channelAge(duration: string | undefined, uniqueid: string, at: number): number | null {
+  const hms = /^(\d+):([0-5]\d):([0-5]\d)$/.exec(duration ?? "");
+  if (hms) return Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]);
+  const epoch = /(?:^|-)(\d{9,11})\.\d+$/.exec(uniqueid);
+  if (!epoch) return null;
+  const age = Math.floor(at / 1000) - Number(epoch[1]);
+  return age >= 0 && age < 86_400 ? age : null;
 }

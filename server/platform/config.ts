@@ -43,6 +43,7 @@ export interface Config {
   /** List rows (clients; calls beyond one's own) an agent or supervisor may read per window before 429. */
   bulkReadRows: number;
   bulkReadWindowMinutes: number;
+  trustProxy: string | number | false;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -97,6 +98,13 @@ const schema = z.object({
   DIAL_ALLOW_PREMIUM: z.enum(["true", "false", "1", "0"]).default("false"),
   BULK_READ_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(2000),
   BULK_READ_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // Which hops in front of the server may say who the client is (X-Forwarded-For): Express's
+  // "trust proxy" (loopback, a count of hops, or addresses/subnets). The per-address login limit
+  // counts what this yields.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(loopback|linklocal|uniquelocal|false|\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*)$/, "must be loopback, false, a number of hops, or addresses/subnets separated by commas")
+    .default("loopback"),
 });
 
 export class ConfigError extends Error {
@@ -146,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dialAllowPremium: e.DIAL_ALLOW_PREMIUM === "true" || e.DIAL_ALLOW_PREMIUM === "1",
     bulkReadRows: e.BULK_READ_ROWS,
     bulkReadWindowMinutes: e.BULK_READ_WINDOW_MINUTES,
+    trustProxy: e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }
 

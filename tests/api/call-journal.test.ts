@@ -102,6 +102,10 @@ describe.each(dbKinds)("call journal through the simulator on %s", (db) => {
     sim().pbx.agentHangup(agent);
     const row = await journalRow(linkedid);
     expect(row).toMatchObject({ outcome: "answered", agent, endedWhileDisconnected: false });
+    // Its times come from the PBX's own count of the channels' age, not from the moment of adoption.
+    const [started, answered, ended] = [row.startedAt, row.answeredAt, row.endedAt].map((t: string) => new Date(t).getTime());
+    expect(started).toBeLessThanOrEqual(answered!);
+    expect(answered).toBeLessThanOrEqual(ended!);
   });
 
   it("closes the calls a PBX restart ended", async () => {

@@ -112,7 +112,14 @@ describe.each(dbKinds)("call journal resilience on %s", (kind) => {
     await journal.flush();
     expect((await db.query("SELECT 1 FROM calls WHERE linkedid = '1800000000.8601'")).length).toBe(0);
     expect(journal.fencedOut).toBe(1);
-    expect(journal.health()).toMatchObject({ backlog: 0, failing: false, setAside: 1 });
+    expect(journal.health()).toMatchObject({ backlog: 0, failing: false, setAside: 1, fencedOut: 1 });
+    // A newer holder whose number the database does not know yet (it was down at the takeover)
+    // raises it with its first write, and writes.
+    journal.setFence(9);
+    journal.add(endedCall(8602));
+    await journal.flush();
+    expect((await db.query("SELECT 1 FROM calls WHERE linkedid = '1800000000.8602'")).length).toBe(1);
+    expect((await db.query<{ fence: number }>("SELECT fence::int AS fence FROM pbx_fences WHERE pbx = 'main'"))[0]!.fence).toBe(9);
     journal.setFence(null);
   });
 

@@ -67,3 +67,17 @@ describe("phantom calls are expired by the next resync, over TCP", () => {
     expect(client.state).toBe("connected");
   });
 });
+
+describe("a live channel's age as the PBX tells it", () => {
+  it("reads CoreShowChannel's Duration, else the creation time Asterisk puts in the Uniqueid", async () => {
+    const { channelAge } = await import("../../server/pbx/pbx-link.js");
+    const at = Date.UTC(2026, 11, 2, 12, 0, 0);
+    expect(channelAge("01:02:03", "x", at)).toBe(3723);
+    expect(channelAge(undefined, `${at / 1000 - 42}.7`, at)).toBe(42);
+    expect(channelAge("", `pbx-east-${at / 1000 - 5}.12`, at)).toBe(5);
+    // Not plausible: in the future, or older than a day; not a Uniqueid at all.
+    expect(channelAge(undefined, `${at / 1000 + 60}.1`, at)).toBeNull();
+    expect(channelAge(undefined, `${at / 1000 - 90_000}.1`, at)).toBeNull();
+    expect(channelAge("garbage", "garbage", at)).toBeNull();
+  });
+});

@@ -29,6 +29,16 @@ describe("configuration", () => {
   });
 });
 
+describe("TRUST_PROXY", () => {
+  it("takes loopback, false, a number of hops or subnets, and refuses anything else", () => {
+    expect(loadConfig({}).trustProxy).toBe("loopback");
+    expect(loadConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, loopback" }).trustProxy).toBe("10.0.0.0/8, loopback");
+    for (const bad of ["true", "*", "10.0.0.1; rm -rf"]) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+});
+
 describe("AMI_URL credentials", () => {
   const problemsOf = (amiUrl: string): string[] => {
     try {

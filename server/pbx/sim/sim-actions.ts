@@ -61,7 +61,7 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       return io.list(items, "QueueSummaryComplete");
     }
     case "coreshowchannels": {
-      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", pbx.applicationOf(c.name)[0]], ["ApplicationData", pbx.applicationOf(c.name)[1]], ["Duration", "00:00:01"], ["BridgeId", pbx.bridgeOf(c.name)]]);
+      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", pbx.applicationOf(c.name)[0]], ["ApplicationData", pbx.applicationOf(c.name)[1]], ["Duration", hms(Math.max(0, Math.floor(Date.now() / 1000) - Number(c.uniqueid.split(".")[0])))], ["BridgeId", pbx.bridgeOf(c.name)]]);
       return io.list(items, "CoreShowChannelsComplete");
     }
     case "queuepause": {
@@ -122,4 +122,9 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
     default:
       return io.reply(err(`Invalid/unknown command: ${m.action ?? ""}. Use Action: ListCommands to show available commands.`));
   }
+}
+
+/** Seconds as CoreShowChannel's Duration writes them: HH:MM:SS. */
+function hms(s: number): string {
+  return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, "0")).join(":");
 }

@@ -7,12 +7,22 @@ export interface LeaseOptions {
   ttlMs?: number;
   /** How often the holder renews, and a standby tries to take it. */
   renewMs?: number;
+  /**
+   * The highest fencing number already used where the holder writes (pbx_fences): a new number is
+   * always above it, even if Redis lost its counter (a flushed or replaced Redis).
+   */
+  floor?: () => Promise<number>;
 }
 
-// Take the lease if nobody holds it: a new fencing number, larger than any before it.
+// Take the lease if nobody holds it: a new fencing number, larger than any before it (in Redis and,
+// through ARGV[3], where the holder writes).
 const acquireScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return nil end
 local fence = redis.call('INCR', KEYS[2])
+if fence <= tonumber(ARGV[3]) then
+  fence = tonumber(ARGV[3]) + 1
+  redis.call('SET', KEYS[2], fence)
+end
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. fence, 'PX', ARGV[2])
 return fence`;
 
@@ -42,6 +52,7 @@ export class Lease extends EventEmitter {
   private stopped = false;
   private readonly ttlMs: number;
   private readonly renewMs: number;
+  private readonly floor: () => Promise<number>;
 
   constructor(
     private readonly redis: Redis,
@@ -53,6 +64,7 @@ export class Lease extends EventEmitter {
     super();
     this.ttlMs = opts.ttlMs ?? 3000;
     this.renewMs = opts.renewMs ?? 1000;
+    this.floor = opts.floor ?? (() => Promise.resolve(0));
   }
 
   get held(): boolean {
@@ -81,6 +93,17 @@ export class Lease extends EventEmitter {
     }
   }
 
+  /**
+   * Gives the lease up now (this node found it cannot act as holder): another node, or this one
+   * later, takes it with a new fencing number.
+   */
+  async release(reason: string): Promise<void> {
+    if (this.fenceValue === null) return;
+    const token = this.token(this.fenceValue);
+    this.drop(reason);
+    await this.redis.eval(releaseScript, 1, this.key, token).catch(() => {});
+  }
+
   /** Who holds the lease now, as Redis says ("<node> <fence>"), or null. */
   async holder(): Promise<{ node: string; fence: number } | null> {
     const v = await this.redis.get(this.key).catch(() => null);
@@ -98,7 +121,10 @@ export class Lease extends EventEmitter {
     const started = Date.now();
     try {
       if (this.fenceValue === null) {
-        const fence = (await this.bounded(this.redis.eval(acquireScript, 2, this.key, `${this.key}:fence`, this.nodeId, String(this.ttlMs)))) as number | null;
+        // Without the database, Redis's own counter is the floor; a holder that finds a higher number
+        // there later gives the lease up (the call journal checks it on every write).
+        const floor = await this.floor().catch(() => 0);
+        const fence = (await this.bounded(this.redis.eval(acquireScript, 2, this.key, `${this.key}:fence`, this.nodeId, String(this.ttlMs), String(floor)))) as number | null;
         if (fence !== null && !this.stopped) {
           this.fenceValue = Number(fence);
           this.validUntil = started + this.ttlMs - this.renewMs;
