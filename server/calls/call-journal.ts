@@ -108,10 +108,6 @@ export class CallJournal {
     else this.timer ??= setTimeout(() => void this.flush(), this.o.batchMs);
   }
 
-  get backlog(): number {
-    return this.pending.length;
-  }
-
   health(): JournalHealth {
     return {
       backlog: this.pending.length,

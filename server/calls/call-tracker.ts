@@ -38,7 +38,7 @@ const recentlyEndedMax = 100_000;
  * Milliseconds since the epoch with sub-millisecond precision: a resync asked for in the same
  * millisecond as the last event before it must still see that event as older.
  */
-export const preciseNow = (): number => performance.timeOrigin + performance.now();
+const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 /** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
 const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);
