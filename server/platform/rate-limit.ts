@@ -30,19 +30,22 @@ export interface BudgetOptions {
  * memory (same limits, per node) instead of waiting for Redis: a login must not hang on it.
  */
 export function redisBudget(redis: Redis, o: BudgetOptions): Budget {
+  const insurance = new RateLimiterMemory({ keyPrefix: o.name, points: o.points, duration: o.windowSeconds });
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${o.prefix}:limit:${o.name}`,
     points: o.points,
     duration: o.windowSeconds,
     rejectIfRedisNotReady: true,
-    insuranceLimiter: new RateLimiterMemory({ keyPrefix: o.name, points: o.points, duration: o.windowSeconds }),
+    insuranceLimiter: insurance,
   });
   return {
     points: o.points,
     async take(key, points = 1) {
       try {
-        await limiter.consume(key, points);
+        // A Redis that hangs (frozen, its link half-open) still looks "ready": past the time limit
+        // this node counts in memory rather than keep a login waiting on it.
+        await answered(limiter.consume(key, points), () => insurance.consume(key, points));
         return { ok: true };
       } catch (err) {
         if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
@@ -50,7 +53,20 @@ export function redisBudget(redis: Redis, o: BudgetOptions): Budget {
       }
     },
     async giveBack(key, points = 1) {
-      if (points > 0) await limiter.reward(key, points);
+      if (points > 0) await answered(limiter.reward(key, points), () => insurance.reward(key, points));
     },
   };
+}
+
+/** How long a limit may wait for Redis before it is counted in memory instead. */
+const redisAnswerMs = 500;
+
+/** `p` if it settles within redisAnswerMs, else `fallback()`. */
+function answered<T>(p: Promise<T>, fallback: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((r) => {
+    timer = setTimeout(() => r("late"), redisAnswerMs);
+  });
+  p.catch(() => {}); // settles after the fallback answered: nobody waits for it any more
+  return Promise.race([p, late]).then((v) => (v === "late" ? fallback() : v)).finally(() => clearTimeout(timer));
 }

@@ -115,6 +115,7 @@ export async function consoleOn(node: NodeProcess, token: string) {
 export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.0.0.1:6379") {
   const to = new URL(target);
   const open = new Set<net.Socket>();
+  const pairs: [net.Socket, net.Socket][] = [];
   let cut = false;
   const server = net.createServer((client) => {
     if (cut) return void client.destroy();
@@ -129,6 +130,7 @@ export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.
     client.on("error", end).on("close", end);
     upstream.on("error", end).on("close", end);
     client.pipe(upstream).pipe(client);
+    pairs.push([client, upstream]);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.address() as net.AddressInfo).port;
@@ -141,7 +143,25 @@ export async function redisProxy(target = process.env.REDIS_URL ?? "redis://127.
     restore() {
       cut = false;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    /** Connections stay open but nothing passes, either way: a Redis that hangs. */
+    freeze() {
+      for (const [c, u] of pairs) {
+        c.unpipe(u);
+        u.unpipe(c);
+        c.pause();
+        u.pause();
+      }
+    },
+    thaw() {
+      for (const [c, u] of pairs) {
+        c.pipe(u);
+        u.pipe(c);
+      }
+    },
+    close: () => {
+      for (const sock of open) sock.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
