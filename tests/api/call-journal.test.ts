@@ -92,7 +92,8 @@ describe.each(dbKinds)("call journal through the simulator on %s", (db) => {
     sim().dropConnections();
     await expectEventually(() => expect(s.app.telephony.link.connected).toBe(false));
     const linkedid = sim().pbx.inboundCall({ from: "+14155550123", talkSeconds: 1000 });
-    await new Promise((r) => setTimeout(r, 300)); // answered (ring 1.5 s × 0.02) before we are back
+    // Answered (ring 1.5 s × 0.02) before we are back: the PBX has the agent's leg in a bridge.
+    await expectEventually(() => expect(sim().pbx.liveChannels().some((c) => c.linkedid === linkedid && c.name.startsWith("PJSIP/100") && sim().pbx.bridgeOf(c.name))).toBe(true));
     sim().faults.refuse = false;
     await expectEventually(() => expect(s.app.telephony.tracker.calls.get(linkedid)?.adopted).toBe(true), 5000);
     const live = await s.api("GET", "/api/calls/live", { token: s.adminToken });
