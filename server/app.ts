@@ -35,6 +35,8 @@ import { ExtensionDirectory } from "./auth/extension-directory.js";
 import { CardBuilder } from "./screenpop/card-builder.js";
 import { ScreenPop } from "./screenpop/screenpop.service.js";
 import { AgentStatusService } from "./agents/agent-status.service.js";
+import { AgentStatusHub } from "./agents/agent-status-hub.js";
+import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
 import type { AgentState } from "./calls/agent-states.js";
@@ -48,7 +50,9 @@ export interface App {
   users: UsersService;
   clients: ClientsService;
   phoneIndex: PhoneIndex;
+  /** The first PBX's telephony (the only one with a single PBX). */
   telephony: Telephony;
+  pbxes: PbxSet;
   /** Every route the HTTP server declares (the role-matrix test checks each has an entry). */
   routes(): RouteInfo[];
   /** Listens on config.port (0 picks a free one); resolves with the bound port. */
@@ -103,33 +107,38 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   );
   const directory = new ExtensionDirectory(db);
   await directory.start();
-  const telephony = await startTelephony(config, db, redis, bus.nodeId, phoneIndex, directory, log);
-  const pushes = () => telephony.role === "holder";
-  telephony.journal.onStored = (_linkedid, clientId) => {
-    if (clientId) realtime.toAll("client:changed", { clientId });
-  };
+  // One telephony per PBX (AMI_URL names each); `telephony` is the first, for one-PBX settings.
+  const pbxes = new PbxSet(await Promise.all(config.pbxes.map((p) => startTelephony(config, p, db, redis, bus.nodeId, phoneIndex, directory, log))));
+  const telephony = pbxes.first;
   const reloadDirectory = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
   users.onChange = () => {
     reloadDirectory();
     bus.publish("users-changed", "");
   };
   bus.on("users-changed", reloadDirectory);
+  // Each PBX's pushes come from the node holding that PBX's lease, once.
+  const pushesFor = (t: Telephony) => () => t.role === "holder";
   const screenPop = new ScreenPop(
-    telephony.tracker,
+    pbxes.all.map((t) => ({ tracker: t.tracker, active: pushesFor(t) })),
     new CardBuilder(db, phoneIndex, config.defaultCountry, config.didLabels),
     directory,
     realtime,
     log.child({ module: "screenpop" }),
     config.wrapupSeconds,
-    () => telephony.tracker.frameAt,
-    pushes,
   );
-  const agentStatus = new AgentStatusService(telephony.commands, telephony.agents, telephony.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents" }), pushes);
-  telephony.agents.on("state", (s: AgentState) => {
-    if (!pushes()) return;
-    const userId = directory.userOf(s.agent);
-    if (userId !== undefined) realtime.toUser(userId, "agent:state", s);
-  });
+  const statusByPbx = new Map<string, AgentStatusService>();
+  for (const t of pbxes.all) {
+    t.journal.onStored = (_linkedid, clientId) => {
+      if (clientId) realtime.toAll("client:changed", { clientId });
+    };
+    statusByPbx.set(t.name, new AgentStatusService(t.commands, t.agents, t.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents", pbx: t.name }), pushesFor(t)));
+    t.agents.on("state", (s: AgentState) => {
+      if (t.role !== "holder") return;
+      const userId = directory.userOf(s.agent);
+      if (userId !== undefined) realtime.toUser(userId, "agent:state", s);
+    });
+  }
+  const agentStatus = new AgentStatusHub(pbxes, statusByPbx);
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
   sessionPurge.unref();
 
@@ -141,34 +150,37 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(express.json({ limit: "1mb" }));
   api.get("/health", async (_req, res) => {
     const dbOk = await db.query("SELECT 1 AS ok").then(() => true, () => false);
-    const journal = telephony.journal.health();
-    // Failing writes, or ended calls waiting over a minute: the journal is not keeping up.
-    const journalOk = !journal.failing && journal.oldestSeconds < 60;
+    const journals = pbxes.all.map((t) => t.journal.health());
+    const journal = journals[0]!;
+    // Failing writes, or ended calls waiting over a minute: a journal is not keeping up.
+    const journalOk = journals.every((j) => !j.failing && j.oldestSeconds < 60);
     const ok = dbOk && journalOk;
+    const link = (t: Telephony) => (t.connected ? "connected" : "disconnected");
     res.status(ok ? 200 : 503).json({
       status: ok ? "ok" : "degraded",
       version,
-      ami: telephony.connected ? "connected" : "disconnected",
+      // The first PBX's, at the top level; every PBX's in `pbx`.
+      ami: link(telephony),
       lease: telephony.role,
       node: bus.nodeId,
-      pbx: [{ name: telephony.name, kind: config.pbx.kind === "sim" ? "simulator" : "asterisk", ami: telephony.connected ? "connected" : "disconnected", lease: telephony.role }],
-      liveCalls: telephony.tracker.calls.size,
+      pbx: pbxes.all.map((t) => ({ name: t.name, kind: t.kind, ami: link(t), lease: t.role, liveCalls: t.tracker.calls.size })),
+      liveCalls: pbxes.all.reduce((n, t) => n + t.tracker.calls.size, 0),
       db: dbOk ? "ok" : "down",
       dbKind: db.kind,
       redis: redis.status === "ready" ? "ok" : "down",
       phoneIndex: phoneIndex.ready ? "ready" : "loading",
-      journal: { state: journal.failing ? "failing" : journalOk ? "ok" : "behind", ...journal },
+      journal: { state: journal.failing ? "failing" : journal.oldestSeconds < 60 ? "ok" : "behind", ...journal },
       amiLink: (telephony.role === "holder" ? telephony.link.client : telephony.actions).stats,
     });
   });
   api.use(authPublicRoutes(auth));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
-  api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: telephony.sim !== null }));
-  api.use(callControlRoutes({ db, telephony, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
-  api.use(demoPhoneRoutes(telephony.sim, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
+  api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
+  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
+  api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
-  api.use(callsRoutes(db, telephony, listBudget));
+  api.use(callsRoutes(db, pbxes, listBudget));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
@@ -187,6 +199,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     clients,
     phoneIndex,
     telephony,
+    pbxes,
     routes: () => listRoutes(expressApp.router as unknown as Parameters<typeof listRoutes>[0]),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -203,7 +216,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await indexLoad;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();
-      await telephony.close();
+      await pbxes.close();
       directory.stop();
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();

@@ -6,10 +6,10 @@ import { currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
 import type { PublicUser } from "../auth/users.service.js";
 import type { ScreenPop } from "../screenpop/screenpop.service.js";
-import type { AgentStatusService } from "./agent-status.service.js";
+import type { AgentStatusHub } from "./agent-status-hub.js";
 
 export interface WorkspaceDeps {
-  status: AgentStatusService;
+  status: AgentStatusHub;
   screenPop: ScreenPop;
   pauseCodes: string[];
   dispositions: string[];

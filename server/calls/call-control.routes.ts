@@ -10,22 +10,26 @@ import { allowed } from "../auth/roles.js";
 import type { TimelineService } from "../crm/timeline.service.js";
 import type { ClientsService } from "../crm/clients.service.js";
 import { checkDialable, type DialingRules } from "../agents/dialing-rules.js";
-import { toHttp, type AgentStatusService } from "../agents/agent-status.service.js";
+import { toHttp } from "../agents/agent-status.service.js";
+import type { AgentStatusHub } from "../agents/agent-status-hub.js";
 import { extensionOf } from "../agents/workspace.routes.js";
+import type { PbxSet } from "./pbx-set.js";
 import type { Telephony } from "./telephony.js";
 import type { TrackedCall } from "./call.types.js";
 
 export interface CallControlDeps {
   db: Database;
-  telephony: Telephony;
+  pbxes: PbxSet;
   timeline: TimelineService;
   clients: ClientsService;
-  status: AgentStatusService;
+  status: AgentStatusHub;
   rules: DialingRules;
   dispositions: string[];
 }
 
-const callId = z.string().regex(/^[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Asterisk Linkedid such as 1795598250.0)");
+// Asterisk prefixes every Uniqueid with its `systemname` when one is set (asterisk.conf), which
+// several PBXs need so their Linkedids differ: "pbx1-1795598250.0".
+const callId = z.string().regex(/^([A-Za-z0-9_]{1,32}-)?[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Asterisk Linkedid such as 1795598250.0 or pbx1-1795598250.0)");
 
 const originateBody = z.object({ number: z.string().max(60), clientId: idNumber.optional() }).strict();
 const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
@@ -41,14 +45,14 @@ export function callControlRoutes(d: CallControlDeps): Router {
     .strict();
 
   /** The agent's own leg of a live call, so agents only act on calls they are on. */
-  const myLeg = (req: Request): { call: TrackedCall; channel: string; ext: string } => {
+  const myLeg = (req: Request): { call: TrackedCall; channel: string; ext: string; pbx: Telephony } => {
     const ext = extensionOf(currentUser(req));
     const id = parse(z.object({ callId }), req.params).callId;
-    const call = d.telephony.tracker.calls.get(id);
-    if (!call) throw notFound(`live call ${id}`);
-    const leg = [...call.legs.values()].find((l) => l.ext === ext && !l.ended && l.up);
+    const found = d.pbxes.ofCall(id);
+    if (!found) throw notFound(`live call ${id}`);
+    const leg = [...found.call.legs.values()].find((l) => l.ext === ext && !l.ended && l.up);
     if (!leg) throw new AppError("FORBIDDEN", "you are not on this call");
-    return { call, channel: leg.channel, ext };
+    return { call: found.call, channel: leg.channel, ext, pbx: found.pbx };
   };
 
   r.post("/calls/originate", async (req, res) => {
@@ -56,8 +60,9 @@ export function callControlRoutes(d: CallControlDeps): Router {
     const body = parse(originateBody, req.body);
     const number = checkDialable(body.number, d.rules);
     if (body.clientId) await d.clients.assertClient(body.clientId);
-    await d.telephony.commands
-      .originateToCustomer({ extension: ext, number, callerName: `Call ${number}`, variables: body.clientId ? { CRM_CLIENT_ID: String(body.clientId) } : {} })
+    await d.pbxes
+      .ofAgent(ext)
+      .commands.originateToCustomer({ extension: ext, number, callerName: `Call ${number}`, variables: body.clientId ? { CRM_CLIENT_ID: String(body.clientId) } : {} })
       .catch((err: unknown) => {
         throw toHttp(err);
       });
@@ -65,17 +70,17 @@ export function callControlRoutes(d: CallControlDeps): Router {
   });
 
   r.post("/calls/:callId/hangup", async (req, res) => {
-    const { channel } = myLeg(req);
-    await d.telephony.commands.hangup(channel).catch((err: unknown) => {
+    const { channel, pbx } = myLeg(req);
+    await pbx.commands.hangup(channel).catch((err: unknown) => {
       throw toHttp(err);
     });
     res.status(204).end();
   });
 
   r.post("/calls/:callId/transfer", async (req, res) => {
-    const { channel } = myLeg(req);
+    const { channel, pbx } = myLeg(req);
     const { to } = parse(transferBody, req.body);
-    await d.telephony.commands.blindTransfer({ channel, exten: to, context: "transfer" }).catch((err: unknown) => {
+    await pbx.commands.blindTransfer({ channel, exten: to, context: "transfer" }).catch((err: unknown) => {
       throw toHttp(err);
     });
     res.status(202).json({ to });
@@ -86,12 +91,12 @@ export function callControlRoutes(d: CallControlDeps): Router {
     const id = parse(z.object({ callId }), req.params).callId;
     const body = parse(wrapupBody, req.body);
     let row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
-    if (!row && !d.telephony.tracker.calls.has(id)) {
+    if (!row && !d.pbxes.ofCall(id)) {
       // The journal writes in batches, on the node holding the PBX: the row may be a moment behind the call's end.
-      await d.telephony.journaled(id);
+      await d.pbxes.journaled(id);
       row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
     }
-    if (!row) throw d.telephony.tracker.calls.has(id) ? new AppError("CONFLICT", "the call is still in progress") : notFound(`call ${id}`);
+    if (!row) throw d.pbxes.ofCall(id) ? new AppError("CONFLICT", "the call is still in progress") : notFound(`call ${id}`);
     // Only the agent who was on the call: a call nobody answered (no agent extension), or a user
     // without an extension, is nobody's to wrap up but a supervisor's.
     const mine = user.extension !== null && row.agentExtension === user.extension;

@@ -7,7 +7,7 @@ import { dateInput, idParam, queryInt } from "../platform/http/input.js";
 import { currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
 import type { BulkReadBudget } from "../crm/bulk-read-budget.js";
-import type { Telephony } from "./telephony.js";
+import type { PbxSet } from "./pbx-set.js";
 import type { TrackedCall } from "./call.types.js";
 
 const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
@@ -56,6 +56,7 @@ export const callDto = (c: Row) => ({
   recordingId: c.recordingId,
   segments: c.segments,
   endedWhileDisconnected: c.endedWhileDisconnected,
+  pbx: c.pbx,
 });
 
 const liveDto = (c: TrackedCall) => ({
@@ -75,7 +76,7 @@ const liveDto = (c: TrackedCall) => ({
  * `listBudget`: the journal beyond one's own calls (callers' numbers, clients) is bulk reading, like
  * the client list: agents and supervisors read it within the same row budget.
  */
-export function callsRoutes(db: Database, telephony: Telephony, listBudget: BulkReadBudget): Router {
+export function callsRoutes(db: Database, pbxes: PbxSet, listBudget: BulkReadBudget): Router {
   const r = guardedRouter();
   r.get("/calls", async (req, res) => {
     const q = parse(journalQuery, req.query);
@@ -105,10 +106,10 @@ export function callsRoutes(db: Database, telephony: Telephony, listBudget: Bulk
     res.json({ items: items.map(callDto), next: rows.length > q.limit ? String(items[items.length - 1]!.id) : null });
   });
   r.get("/calls/live", (_req, res) => {
-    res.json({ items: [...telephony.tracker.calls.values()].map(liveDto) });
+    res.json({ items: pbxes.liveCalls().map(({ pbx, call }) => ({ ...liveDto(call), pbx })) });
   });
   r.get("/agents/states", (_req, res) => {
-    res.json({ items: telephony.agents.all() });
+    res.json({ items: pbxes.agentStates() });
   });
   return r;
 }

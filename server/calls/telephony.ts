@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Redis } from "ioredis";
-import type { Config } from "../platform/config.js";
+import type { Config, PbxTarget } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import { Lease } from "../platform/cluster/lease.js";
@@ -23,6 +23,7 @@ export type PbxRole = "holder" | "standby";
 export interface Telephony {
   /** The PBX's name (from AMI_URL; "main" for a single PBX). */
   name: string;
+  kind: "simulator" | "asterisk";
   /** The event link: consumed only while this node holds the PBX's lease. */
   link: PbxLink;
   /** This node's own link for actions (Login with Events: off), on every node. */
@@ -60,10 +61,10 @@ const keepEndedMs = 120_000;
  * With AMI_URL=sim the simulator runs in this process on a loopback port and the links reach it
  * over TCP, exactly as they would reach Asterisk.
  */
-export async function startTelephony(config: Config, db: Database, redis: Redis, nodeId: string, phoneIndex: PhoneIndex, directory: ExtensionDirectory, log: Logger): Promise<Telephony> {
-  const name = "main";
+export async function startTelephony(config: Config, pbx: PbxTarget & { name: string }, db: Database, redis: Redis, nodeId: string, phoneIndex: PhoneIndex, directory: ExtensionDirectory, log: Logger): Promise<Telephony> {
+  const name = pbx.name;
   let sim: AmiSimulator | null = null;
-  let target = config.pbx;
+  let target: PbxTarget = pbx;
   if (target.kind === "sim") {
     sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed, ...loadTestPbx(config.simAgents) } });
     const port = await sim.listen(0, "127.0.0.1");
@@ -193,6 +194,7 @@ export async function startTelephony(config: Config, db: Database, redis: Redis,
   }
   return {
     name,
+    kind: sim ? "simulator" : "asterisk",
     link,
     actions,
     commands: new PbxCommands(actions),

@@ -24,7 +24,10 @@ export interface Config {
   /** How often due tasks are checked for reminders. */
   taskReminderSeconds: number;
   /** The PBX: the built-in simulator, or a real Asterisk's AMI. */
-  pbx: { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
+  /** The first PBX of `pbxes`. */
+  pbx: PbxTarget & { name: string };
+  /** Every PBX the server follows, each with its name (AMI_URL). */
+  pbxes: (PbxTarget & { name: string })[];
   /** Simulated inbound calls a minute when the PBX is the simulator (0: none). */
   simCallsPerMinute: number;
   /** With N > 0 the simulator has agents 1001..1000+N in one round-robin queue (load tests). */
@@ -59,11 +62,12 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
+  // One PBX ("sim" or ami://…), or several named ones: main=ami://…,branch=ami://… (a comma in a
+  // secret is written %2C).
   AMI_URL: z
     .string()
-    .regex(/^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/, "must be 'sim' or ami://user:secret@host:port")
     .superRefine((u, ctx) => {
-      const problem = amiUrlProblem(u);
+      const problem = amiUrlsProblem(u);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .default("sim"),
@@ -142,7 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.REDIS_PREFIX,
     uiDir: path.resolve(e.UI_DIR),
     taskReminderSeconds: e.TASK_REMINDER_SECONDS,
-    pbx: parseAmiUrl(e.AMI_URL),
+    pbx: parseAmiUrls(e.AMI_URL)[0]!,
+    pbxes: parseAmiUrls(e.AMI_URL),
     simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
     wrapupSeconds: e.WRAPUP_SECONDS,
     simSpeed: e.SIM_SPEED,
@@ -167,10 +172,46 @@ export function describeConfig(c: Config): Record<string, unknown> {
     amiUrl: maskUrl(c.amiUrl),
     bootstrapAdminPassword: c.bootstrapAdminPassword ? "***" : null,
     pbx: c.pbx.kind === "ami" ? { ...c.pbx, secret: "***" } : c.pbx,
+    pbxes: c.pbxes.map((p) => (p.kind === "ami" ? { ...p, secret: "***" } : p)),
   };
 }
 
-function parseAmiUrl(u: string): Config["pbx"] {
+export type PbxTarget = { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
+
+/** A PBX's name: part of Redis keys and of the journal (calls.pbx). */
+const pbxName = /^[a-z][a-z0-9_-]{0,31}$/;
+const oneUrl = /^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/;
+
+/** AMI_URL's entries: [name, url]; an unnamed single entry is the PBX "main". */
+function amiUrlEntries(u: string): [string, string][] {
+  const parts = u.split(",").map((p) => p.trim());
+  return parts.map((p, i) => {
+    const m = /^([^=:/]+)=(.*)$/.exec(p);
+    return m ? [m[1]!, m[2]!] : [parts.length === 1 && i === 0 ? "main" : "", p];
+  });
+}
+
+/** What is wrong with AMI_URL, or null (never repeating a URL: they hold secrets). */
+export function amiUrlsProblem(u: string): string | null {
+  const entries = amiUrlEntries(u);
+  const names = new Set<string>();
+  for (const [name, url] of entries) {
+    if (!pbxName.test(name)) return entries.length > 1 ? "several PBXs need a name each: name=ami://user:secret@host:port, separated by commas (names: a-z, 0-9, - and _)" : "must be 'sim' or ami://user:secret@host:port";
+    if (names.has(name)) return `the PBX name ${name} is given twice`;
+    names.add(name);
+    if (!oneUrl.test(url)) return entries.length > 1 ? `the PBX ${name} must be 'sim' or ami://user:secret@host:port` : "must be 'sim' or ami://user:secret@host:port";
+    const problem = amiUrlProblem(url);
+    if (problem) return entries.length > 1 ? `the PBX ${name}: ${problem}` : problem;
+  }
+  if (entries.filter(([, url]) => url === "sim").length > 1) return "only one PBX may be the built-in simulator";
+  return null;
+}
+
+function parseAmiUrls(u: string): Config["pbxes"] {
+  return amiUrlEntries(u).map(([name, url]) => ({ name, ...parseAmiUrl(url) }));
+}
+
+function parseAmiUrl(u: string): PbxTarget {
   if (u === "sim") return { kind: "sim" };
   const url = new URL(u);
   return {

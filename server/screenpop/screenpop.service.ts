@@ -16,7 +16,14 @@ export interface Offer extends Card {
   timing: { amiAt: number; sentAt: number };
 }
 
+/** One PBX's calls: its tracker, and whether this node pushes for it (holds its lease). */
+export interface PopSource {
+  tracker: CallTracker;
+  active: () => boolean;
+}
+
 interface Entry {
+  src: PopSource;
   call: TrackedCall;
   /** Built when the first push needs it (at once on the node that pushes), or when a console asks. */
   card: Promise<Card> | null;
@@ -37,17 +44,14 @@ export class ScreenPop {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    tracker: CallTracker,
+    sources: PopSource[],
     private readonly builder: CardBuilder,
     private readonly directory: ExtensionDirectory,
     private readonly realtime: Realtime,
     private readonly log: Logger,
     private readonly wrapupSeconds: number,
-    private readonly frameAt: () => number,
-    /** Whether this node pushes (it holds the PBX's lease); the others only keep the same state. */
-    private readonly active: () => boolean = () => true,
   ) {
-    tracker.on("call", (e: CallEvent) => this.onCall(e));
+    for (const src of sources) src.tracker.on("call", (e: CallEvent) => this.onCall(e, src));
   }
 
   /** What an agent's console should show right now (after a reconnect, a reload, a restored tab). */
@@ -55,16 +59,16 @@ export class ScreenPop {
     const out: Offer[] = [];
     for (const entry of this.entries.values()) {
       const state = entry.offered.get(ext);
-      if (state) out.push(this.offer(entry, await this.cardOf(entry), state, this.frameAt()));
+      if (state) out.push(this.offer(entry, await this.cardOf(entry), state, entry.src.tracker.frameAt));
     }
     return out;
   }
 
-  private onCall(e: CallEvent): void {
-    const at = this.frameAt();
+  private onCall(e: CallEvent, src: PopSource): void {
+    const at = src.tracker.frameAt;
     switch (e.type) {
       case "call.ringing": {
-        const entry = this.entry(e.call);
+        const entry = this.entry(e.call, src);
         if (entry.offered.has(e.agent)) return; // several devices on one extension: one card
         entry.offered.set(e.agent, "ringing");
         return this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "ringing", at));
@@ -80,7 +84,7 @@ export class ScreenPop {
       }
       case "call.answered": {
         if (!e.agent) return;
-        const entry = this.entry(e.call);
+        const entry = this.entry(e.call, src);
         const before = entry.offered.get(e.agent);
         entry.offered.set(e.agent, "talking");
         if (!before) this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "talking", at));
@@ -120,13 +124,13 @@ export class ScreenPop {
     }
   }
 
-  private entry(call: TrackedCall): Entry {
+  private entry(call: TrackedCall, src: PopSource): Entry {
     let entry = this.entries.get(call.linkedid);
     if (!entry) {
-      entry = { call, card: null, offered: new Map(), chain: Promise.resolve() };
+      entry = { src, call, card: null, offered: new Map(), chain: Promise.resolve() };
       this.entries.set(call.linkedid, entry);
       // The card is built as soon as the call rings, while the events that follow queue behind it.
-      if (this.active()) {
+      if (src.active()) {
         const card = this.cardOf(entry);
         entry.chain = card.then(() => undefined, () => undefined);
       }
@@ -153,7 +157,7 @@ export class ScreenPop {
   }
 
   private push<E extends Extract<EventName, `call:${string}`>>(entry: Entry, ext: string, event: E, payload: (card: Card) => EventPayload<E>): void {
-    if (!this.active()) return;
+    if (!entry.src.active()) return;
     entry.chain = entry.chain.then(async () => {
       const userId = this.directory.userOf(ext);
       if (userId === undefined) return;

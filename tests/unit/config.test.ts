@@ -29,6 +29,31 @@ describe("configuration", () => {
   });
 });
 
+describe("several PBXs in AMI_URL", () => {
+  it("takes name=url pairs, the first being the PBX of one-PBX settings", () => {
+    const c = loadConfig({ AMI_URL: "east=ami://crm:s1@pbx1:5038, west=ami://crm:s%2C2@pbx2:5039" });
+    expect(c.pbxes).toEqual([
+      { name: "east", kind: "ami", host: "pbx1", port: 5038, username: "crm", secret: "s1" },
+      { name: "west", kind: "ami", host: "pbx2", port: 5039, username: "crm", secret: "s,2" },
+    ]);
+    expect(c.pbx.name).toBe("east");
+    expect(loadConfig({ AMI_URL: "sim" }).pbxes).toEqual([{ name: "main", kind: "sim" }]);
+  });
+
+  it("refuses unnamed, duplicate or badly named entries and two simulators, never showing a secret", () => {
+    for (const bad of ["ami://crm:s3cret@a:1,ami://crm:s3cret@b:2", "x=ami://crm:s3cret@a:1,x=ami://crm:s3cret@b:2", "Bad Name=ami://crm:s3cret@a:1,b=sim", "a=sim,b=sim", "a=ami://crm:s3cret%0d@a:1,b=sim"]) {
+      let msg = "";
+      try {
+        loadConfig({ AMI_URL: bad });
+      } catch (err) {
+        msg = (err as Error).message;
+      }
+      expect(msg).toMatch(/AMI_URL/);
+      expect(msg).not.toContain("s3cret");
+    }
+  });
+});
+
 describe("TRUST_PROXY", () => {
   it("takes loopback, false, a number of hops or subnets, and refuses anything else", () => {
     expect(loadConfig({}).trustProxy).toBe("loopback");
@@ -68,7 +93,7 @@ describe("AMI_URL credentials", () => {
 
   it("decodes ordinary %-escapes, ':' included, into the login", () => {
     const c = loadConfig({ AMI_URL: "ami://crm%2Bops:p%40ss%3Aw0rd@pbx.local:5039" });
-    expect(c.pbx).toEqual({ kind: "ami", host: "pbx.local", port: 5039, username: "crm+ops", secret: "p@ss:w0rd" });
+    expect(c.pbx).toEqual({ name: "main", kind: "ami", host: "pbx.local", port: 5039, username: "crm+ops", secret: "p@ss:w0rd" });
     expect(loadConfig({ AMI_URL: "ami://crm:pa:ss@10.0.0.5" }).pbx).toMatchObject({ host: "10.0.0.5", port: 5038, secret: "pa:ss" });
   });
 });

@@ -19,7 +19,7 @@ function setup(cardDelayMs = 20) {
   } as unknown as CardBuilder;
   const directory = { userOf: (ext: string) => ({ "1001": 1, "1002": 2 })[ext] } as unknown as ExtensionDirectory;
   const realtime = { toUser: (userId: number, event: string, payload: unknown) => sent.push({ userId, event, payload }) } as unknown as Realtime;
-  new ScreenPop(tracker, builder, directory, realtime, pino({ level: "silent" }), 30, () => 0);
+  new ScreenPop([{ tracker, active: () => true }], builder, directory, realtime, pino({ level: "silent" }), 30);
   const h = (e: PbxEvent) => tracker.handle(e);
   return { tracker, sent, h };
 }

@@ -61,7 +61,7 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       return io.list(items, "QueueSummaryComplete");
     }
     case "coreshowchannels": {
-      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", pbx.applicationOf(c.name)[0]], ["ApplicationData", pbx.applicationOf(c.name)[1]], ["Duration", hms(Math.max(0, Math.floor(Date.now() / 1000) - Number(c.uniqueid.split(".")[0])))], ["BridgeId", pbx.bridgeOf(c.name)]]);
+      const items = pbx.liveChannels().map((c): Pairs => [["Event", "CoreShowChannel"], ...channelBlock(c), ["Application", pbx.applicationOf(c.name)[0]], ["ApplicationData", pbx.applicationOf(c.name)[1]], ["Duration", hms(Math.max(0, Math.floor(Date.now() / 1000) - Number(c.uniqueid.replace(/^.*-/, "").split(".")[0])))], ["BridgeId", pbx.bridgeOf(c.name)]]);
       return io.list(items, "CoreShowChannelsComplete");
     }
     case "queuepause": {

@@ -46,6 +46,8 @@ export interface SimConfig {
   monitorDir: string;
   companyNumber: string;
   companyName: string;
+  /** Asterisk's `systemname`: prefixes every Uniqueid ("east-1795598250.0"), so PBXs' ids differ. */
+  systemName?: string;
 }
 
 export const defaultSimConfig: SimConfig = {
@@ -736,7 +738,8 @@ export class SimPbx extends EventEmitter {
   }
 
   private uniqueid(): string {
-    return `${Math.floor(Date.now() / 1000)}.${this.seq++}`;
+    const id = `${Math.floor(Date.now() / 1000)}.${this.seq++}`;
+    return this.config.systemName ? `${this.config.systemName}-${id}` : id;
   }
 
   private channelName(endpoint: string): string {
