@@ -228,17 +228,13 @@ export class CallJournal {
            ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`
         : // Raises the PBX's fencing number to ours if it is lower (we are the newer holder), and
           // writes only if it is then ours: a holder with an older number writes nothing.
-          `WITH f AS (
-             INSERT INTO pbx_fences (pbx, fence, node) VALUES ($${pbxParam}, $${fenceParam}, $${nodeParam})
-             ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence),
-               node = CASE WHEN EXCLUDED.fence > pbx_fences.fence THEN EXCLUDED.node ELSE pbx_fences.node END
-             RETURNING fence)
+          `WITH f AS (${raiseFenceSql(pbxParam, fenceParam, nodeParam)})
            INSERT INTO calls (${columns.join(", ")})
            SELECT * FROM (VALUES ${tuples.join(", ")}) AS v
            WHERE EXISTS (SELECT 1 FROM f WHERE fence = $${fenceParam})
            ON CONFLICT (linkedid) DO NOTHING RETURNING linkedid, client_id`;
     const inserted = await this.db.query<{ linkedid: string; client_id: number | null }>(sql, params);
-    if (fence !== null && inserted.length < batch.length && !(await this.fenceIsCurrent(fence))) {
+    if (fence !== null && inserted.length < batch.length && (await this.storedFence()) !== fence) {
       this.fencedOut += batch.length - inserted.length;
       this.log.warn({ rows: batch.length - inserted.length, fence }, "call journal: a newer fencing number holds the PBX; rows left to its holder");
       this.onFencedOut();
@@ -246,10 +242,27 @@ export class CallJournal {
     for (const r of inserted) this.onStored(r.linkedid, r.client_id);
   }
 
-  private async fenceIsCurrent(fence: number): Promise<boolean> {
+  /** The PBX's fencing number as the database has it (0 before any holder wrote). */
+  async storedFence(): Promise<number> {
     const rows = await this.db.query<{ fence: string }>("SELECT fence::text AS fence FROM pbx_fences WHERE pbx = $1", [this.o.pbx]);
-    return rows[0]?.fence === String(fence);
+    return Number(rows[0]?.fence ?? 0);
   }
+
+  /** Raises the stored fencing number to `fence` (a new holder fences the last one out at once). */
+  async raiseFence(fence: number): Promise<void> {
+    await this.db.query(raiseFenceSql(1, 2, 3), [this.o.pbx, fence, this.o.node]);
+  }
+}
+
+/**
+ * Raises a PBX's fencing number to the given one if it is lower, recording the node, and returns
+ * the number now stored: the given one unless a newer holder's is there. `$n` are the parameters.
+ */
+function raiseFenceSql(pbx: number, fence: number, node: number): string {
+  return `INSERT INTO pbx_fences (pbx, fence, node) VALUES ($${pbx}, $${fence}, $${node})
+    ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence), updated_at = now(),
+      node = CASE WHEN EXCLUDED.fence > pbx_fences.fence THEN EXCLUDED.node ELSE pbx_fences.node END
+    RETURNING fence`;
 }
 
 /**

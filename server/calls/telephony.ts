@@ -85,9 +85,7 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
     rejectFile: path.join(config.dataDir, "journal-rejected.jsonl"),
   });
   const leaseKey = `${config.redisPrefix}:pbx:${name}:lease`;
-  const lease = new Lease(redis, leaseKey, nodeId, plog.child({ module: "lease" }), {
-    floor: async () => Number((await db.query<{ fence: string }>("SELECT fence::text AS fence FROM pbx_fences WHERE pbx = $1", [name]))[0]?.fence ?? 0),
-  });
+  const lease = new Lease(redis, leaseKey, nodeId, plog.child({ module: "lease" }), { floor: () => journal.storedFence() });
   const feed = new PbxFeed(redis, `${config.redisPrefix}:pbx:${name}:feed`, leaseKey, plog.child({ module: "feed" }));
   let role: PbxRole = "standby";
 
@@ -101,8 +99,6 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
         tracker.reconcile(item.s.channels, item.s.since);
         agents.resetFromSnapshot(item.s.members, item.at);
         return;
-      case "link":
-        return;
     }
   };
   feed.on("item", apply);
@@ -113,8 +109,6 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   };
   link.on("event", (e: PbxEvent, at: number) => local({ k: "event", e, at }));
   link.on("snapshot", (s: PbxSnapshot) => local({ k: "snapshot", s, at: Date.now() }));
-  link.on("up", () => local({ k: "link", up: true, at: Date.now() }));
-  link.on("down", () => local({ k: "link", up: false, at: Date.now() }));
 
   // Calls seen to end: the holder journals them; a standby keeps them a while in case it takes over.
   const recentlyEnded = new Map<string, { call: TrackedCall; at: number }>();
@@ -140,13 +134,7 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
       await feed.stopReadingCaughtUp();
       // Fence the last holder out of the journal at once (every write of ours does it too, so a
       // database that is down now does not stop the takeover).
-      await db
-        .query(
-          `INSERT INTO pbx_fences (pbx, fence, node) VALUES ($1, $2, $3)
-           ON CONFLICT (pbx) DO UPDATE SET fence = GREATEST(pbx_fences.fence, EXCLUDED.fence), node = EXCLUDED.node, updated_at = now()`,
-          [name, fence, nodeId],
-        )
-        .catch((err: Error) => plog.warn({ err: err.message }, "could not record the fencing number yet"));
+      await journal.raiseFence(fence).catch((err: Error) => plog.warn({ err: err.message }, "could not record the fencing number yet"));
       if (lease.fence !== fence) {
         feed.startReading();
         return;
