@@ -33,6 +33,7 @@ import { callsRoutes } from "./calls/calls.routes.js";
 import { callControlRoutes } from "./calls/call-control.routes.js";
 import { ExtensionDirectory } from "./auth/extension-directory.js";
 import { CardBuilder } from "./screenpop/card-builder.js";
+import { ClientCardCache } from "./screenpop/client-card-cache.js";
 import { ScreenPop } from "./screenpop/screenpop.service.js";
 import { AgentStatusService } from "./agents/agent-status.service.js";
 import { AgentStatusHub } from "./agents/agent-status-hub.js";
@@ -78,24 +79,38 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // Other nodes keep the same things in memory (phone index, extension directory): they hear of changes.
   const bus = new ClusterBus(redis, config.redisPrefix, log);
   const phoneIndex = new PhoneIndex(db);
+  // What each client's card shows, kept warm; told of every change here and by the other nodes.
+  const cards = new ClientCardCache(db);
   const clients = new ClientsService({
     db,
     audit,
     phoneIndex,
     defaultCountry: config.defaultCountry,
     onChange: (clientId) => {
+      cards.invalidate(clientId);
       bus.publish("client-changed", String(clientId));
       realtime.toAll("client:changed", { clientId });
     },
   });
   bus.on("client-changed", (id) => {
     if (!/^\d+$/.test(id)) return;
+    cards.invalidate(Number(id));
     phoneIndex.refreshClient(Number(id)).catch((err: Error) => log.error({ err, clientId: id }, "phone index refresh failed"));
   });
+  // A call another node journaled: the client's history on its card changed.
+  bus.on("client-history", (id) => {
+    if (/^\d+$/.test(id)) cards.invalidate(Number(id));
+  });
+  // Messages sent while this node's bus link was down are lost: nothing kept from before can be trusted.
+  bus.onResubscribed(() => cards.clear());
   const indexLoad = phoneIndex
     .load()
     .then(() => log.info({ numbers: phoneIndex.size }, "phone index loaded"))
-    .catch((err: Error) => log.error({ err }, "phone index load failed; lookups use SQL"));
+    .catch((err: Error) => log.error({ err }, "phone index load failed; lookups use SQL"))
+    // The first call after a start pops as fast as the others: the card's statement is prepared
+    // and planned, and its code paths run, before it rings.
+    .then(() => cards.warm(phoneIndex.sampleNumbers(1).flatMap((n) => phoneIndex.lookupSync(n) ?? [])[0]?.clientId ?? 0))
+    .catch((err: Error) => log.warn({ err }, "card cache warm-up failed"));
   const contacts = new ContactsService(db, clients, config.defaultCountry);
   const timeline = new TimelineService(db, clients);
   const tasks = new TasksService(db, clients);
@@ -111,16 +126,22 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const pbxes = new PbxSet(await Promise.all(config.pbxes.map((p) => startTelephony(config, p, db, redis, bus.nodeId, phoneIndex, directory, log))));
   const telephony = pbxes.first;
   const reloadDirectory = () => void directory.reload().catch((err: Error) => log.error({ err }, "extension directory reload failed"));
+  // Names of owners, agents and note authors are on cards.
   users.onChange = () => {
     reloadDirectory();
+    cards.clear();
     bus.publish("users-changed", "");
   };
-  bus.on("users-changed", reloadDirectory);
+  bus.on("users-changed", () => {
+    reloadDirectory();
+    cards.clear();
+  });
   // Each PBX's pushes come from the node holding that PBX's lease, once.
   const pushesFor = (t: Telephony) => () => t.role === "holder";
+  const cardBuilder = new CardBuilder(phoneIndex, cards, config.defaultCountry, config.didLabels);
   const screenPop = new ScreenPop(
     pbxes.all.map((t) => ({ tracker: t.tracker, active: pushesFor(t) })),
-    new CardBuilder(db, phoneIndex, config.defaultCountry, config.didLabels),
+    cardBuilder,
     directory,
     realtime,
     log.child({ module: "screenpop" }),
@@ -129,7 +150,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const statusByPbx = new Map<string, AgentStatusService>();
   for (const t of pbxes.all) {
     t.journal.onStored = (_linkedid, clientId) => {
-      if (clientId) realtime.toAll("client:changed", { clientId });
+      if (!clientId) return;
+      cards.invalidate(clientId);
+      bus.publish("client-history", String(clientId));
+      realtime.toAll("client:changed", { clientId });
     };
     statusByPbx.set(t.name, new AgentStatusService(t.commands, t.agents, t.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents", pbx: t.name }), pushesFor(t)));
     t.agents.on("state", (s: AgentState) => {

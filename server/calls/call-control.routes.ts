@@ -110,6 +110,8 @@ export function callControlRoutes(d: CallControlDeps): Router {
       where: { id: row.id },
       data: { disposition: body.disposition, wrapupNote: body.note ?? null, wrappedAt: new Date(), wrappedById: user.id, clientId },
     });
+    // The call left the client it was journaled under: that client's history (its card) changed too.
+    if (row.clientId && row.clientId !== clientId) await d.clients.changed(row.clientId);
     if (clientId) {
       const what = saved.direction === "outbound" ? "Outbound call" : "Inbound call";
       await d.timeline.addNote(clientId, `${what} · ${body.disposition}${body.note ? `\n${body.note}` : ""}`, user.id);

@@ -67,6 +67,11 @@ export class ScreenPop {
   private onCall(e: CallEvent, src: PopSource): void {
     const at = src.tracker.frameAt;
     switch (e.type) {
+      case "call.started":
+      case "call.queued":
+        // The caller is known before any phone rings: read their card while they wait.
+        if (src.active()) this.builder.prefetch(e.call);
+        return;
       case "call.ringing": {
         const entry = this.entry(e.call, src);
         if (entry.offered.has(e.agent)) return; // several devices on one extension: one card
@@ -138,8 +143,13 @@ export class ScreenPop {
     return entry;
   }
 
-  private cardOf(entry: Entry): Promise<Card> {
+  private async cardOf(entry: Entry): Promise<Card> {
     entry.card ??= this.builder.build(entry.call);
+    const card = await entry.card;
+    // The client was edited (or the number changed hands) since: a later ring round or a console
+    // reloading gets the card anew, never the stale one.
+    if (this.builder.fresh(card)) return card;
+    entry.card = this.builder.build(entry.call);
     return entry.card;
   }
 

@@ -16,6 +16,8 @@ function setup(cardDelayMs = 20) {
       await new Promise((r) => setTimeout(r, cardDelayMs));
       return { callId: call.linkedid, client: { name: "Grace" } } as unknown as Card;
     },
+    prefetch: () => {},
+    fresh: () => true,
   } as unknown as CardBuilder;
   const directory = { userOf: (ext: string) => ({ "1001": 1, "1002": 2 })[ext] } as unknown as ExtensionDirectory;
   const realtime = { toUser: (userId: number, event: string, payload: unknown) => sent.push({ userId, event, payload }) } as unknown as Realtime;

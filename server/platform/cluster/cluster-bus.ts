@@ -11,6 +11,7 @@ export class ClusterBus {
   readonly nodeId: string;
   private readonly sub: Redis;
   private readonly handlers = new Map<string, (payload: string) => void>();
+  private readonly resubscribed: (() => void)[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -19,9 +20,19 @@ export class ClusterBus {
     nodeId: string = crypto.randomUUID(),
   ) {
     this.nodeId = nodeId;
-    this.sub = redis.duplicate();
+    // Subscribed by hand at every (re)connect, so the node knows when it hears the others again.
+    this.sub = redis.duplicate({ autoResubscribe: false });
     this.sub.on("error", () => {});
-    this.sub.psubscribe(`${prefix}:bus:*`).catch((err: Error) => log.warn({ err: err.message }, "cluster bus: subscribe failed"));
+    let before = false;
+    this.sub.on("ready", () => {
+      this.sub.psubscribe(`${prefix}:bus:*`).then(
+        () => {
+          if (before) for (const handler of this.resubscribed) handler();
+          before = true;
+        },
+        (err: Error) => log.warn({ err: err.message }, "cluster bus: subscribe failed"),
+      );
+    });
     this.sub.on("pmessage", (_pattern: string, channel: string, message: string) => {
       const space = message.indexOf(" ");
       if (space < 0 || message.slice(0, space) === this.nodeId) return;
@@ -32,6 +43,14 @@ export class ClusterBus {
   /** One handler per topic, for the other nodes' messages. */
   on(topic: string, handler: (payload: string) => void): void {
     this.handlers.set(topic, handler);
+  }
+
+  /**
+   * Called once the bus hears again after its link to Redis dropped: what was published meanwhile
+   * is lost (pub/sub keeps nothing), so whatever a node keeps up to date from it must start over.
+   */
+  onResubscribed(handler: () => void): void {
+    this.resubscribed.push(handler);
   }
 
   publish(topic: string, payload: string): void {
