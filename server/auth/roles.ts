@@ -59,6 +59,7 @@ export const routeAccess = {
   "POST /calls/:callId/hangup": staff,
   "POST /calls/:callId/transfer": staff,
   "POST /calls/:callId/wrapup": staff,
+  "POST /calls/:callId/client": staff,
   "POST /demo/phone/:action": staff,
   "GET /calls": staff,
   "GET /calls/live": staff,

@@ -86,6 +86,35 @@ export function callControlRoutes(d: CallControlDeps): Router {
     res.status(202).json({ to });
   });
 
+  /**
+   * The agent picks, on the card, which client a call is about (a number several clients share
+   * links none by itself). On a live call the pick is set on the agent's channel as CRM_CLIENT_ID,
+   * so the node that journals the call links it; on an ended call it updates the journal row.
+   */
+  r.post("/calls/:callId/client", async (req, res) => {
+    const user = currentUser(req);
+    const id = parse(z.object({ callId }), req.params).callId;
+    const { clientId } = parse(z.object({ clientId: idNumber }).strict(), req.body);
+    await d.clients.assertClient(clientId).catch(() => {
+      throw validationError("clientId", `no client ${clientId}`);
+    });
+    if (d.pbxes.ofCall(id)) {
+      const { channel, pbx } = myLeg(req);
+      await pbx.commands.setVariable({ channel, name: "CRM_CLIENT_ID", value: String(clientId) }).catch((err: unknown) => {
+        throw toHttp(err);
+      });
+      res.status(202).json({ callId: id, clientId });
+      return;
+    }
+    await d.pbxes.journaled(id);
+    const row = await d.db.prisma.call.findUnique({ where: { linkedid: id } });
+    if (!row) throw notFound(`call ${id}`);
+    if ((user.extension === null || row.agentExtension !== user.extension) && !allowed(user.role, "wrapUpAnyCall"))
+      throw new AppError("FORBIDDEN", "this is not your call: only the agent who took it, or a supervisor, may say whose it is");
+    await d.db.prisma.call.update({ where: { id: row.id }, data: { clientId } });
+    res.json({ callId: id, clientId });
+  });
+
   r.post("/calls/:callId/wrapup", async (req, res) => {
     const user = currentUser(req);
     const id = parse(z.object({ callId }), req.params).callId;

@@ -10,15 +10,18 @@ const columns = [
   "pbx", "linkedid", "direction", "caller_number", "caller_name", "called_number", "customer_number", "queue",
   "agent_extension", "agent_id", "client_id", "started_at", "queued_at", "ringing_at", "answered_at", "ended_at",
   "wait_seconds", "talk_seconds", "hold_seconds", "transfers", "outcome", "hangup_cause", "hangup_cause_text",
-  "recording_file", "segments", "ended_while_disconnected",
+  "recording_file", "segments", "ended_while_disconnected", "estimated", "end_reason",
 ] as const;
 
 /** Each column's type, for the fenced INSERT … SELECT (its VALUES have no target to infer from). */
 const types = [
   "text", "text", "text", "text", "text", "text", "text", "text", "text", "integer", "integer", "timestamp(3)", "timestamp(3)",
   "timestamp(3)", "timestamp(3)", "timestamp(3)", "integer", "integer", "integer", "integer", "text", "integer", "text", "text",
-  "jsonb", "boolean",
+  "jsonb", "boolean", "jsonb", "text",
 ];
+
+/** The column that links the client (its value may name a client deleted since: then none). */
+const clientColumn = columns.indexOf("client_id");
 
 export interface JournalOptions {
   /** The PBX these calls went through (its name in AMI_URL). */
@@ -198,7 +201,7 @@ export class CallJournal {
   private reject(call: TrackedCall, reason: string): void {
     try {
       fs.mkdirSync(path.dirname(this.o.rejectFile), { recursive: true });
-      const row = { at: new Date().toISOString(), reason, call: { ...call, legs: [...call.legs.values()], ringing: [...call.ringing.entries()] } };
+      const row = { at: new Date().toISOString(), reason, call: { ...call, legs: [...call.legs.values()], ringing: [...call.ringing.entries()], estimated: [...call.estimated] } };
       fs.appendFileSync(this.o.rejectFile, `${JSON.stringify(row)}\n`);
     } catch (err) {
       this.log.error({ err: (err as Error).message, linkedid: call.linkedid }, "could not write the journal's reject file");
@@ -211,15 +214,18 @@ export class CallJournal {
     const tuples: string[] = [];
     for (const c of batch) {
       const customer = c.customerNumber ? phoneKey(c.customerNumber, this.defaultCountry) : null;
-      const owners = customer ? await this.phoneIndex.lookup(customer) : [];
-      const clientId = owners[0]?.clientId ?? null;
+      const clientId = await this.clientOf(c, customer);
       const row = [
         this.o.pbx, c.linkedid, c.direction, c.callerNumber, c.callerName || null, c.calledNumber, customer ?? c.customerNumber, c.queue,
         c.agent, c.agent ? (this.o.userOf(c.agent) ?? null) : null, clientId, c.startedAt, c.queuedAt, c.ringingAt, c.answeredAt,
         c.endedAt ?? new Date(), c.waitSeconds, c.talkSeconds, Math.round(c.holdSeconds), c.transfers, c.outcome ?? "missed",
         c.hangupCause, c.hangupCauseText, c.recordingFile, JSON.stringify(c.segments), c.endedWhileDisconnected,
+        JSON.stringify([...c.estimated]), c.endReason,
       ].map(storable);
-      tuples.push(`(${row.map((v, i) => (fence === null ? `$${params.push(v)}` : `$${params.push(v)}::${types[i]}`)).join(", ")})`);
+      const value = (v: unknown, i: number) => (fence === null ? `$${params.push(v)}` : `$${params.push(v)}::${types[i]}`);
+      // The client named by the call (CRM_CLIENT_ID) may have been deleted meanwhile: link none then.
+      const cell = (v: unknown, i: number) => (i === clientColumn && v !== null ? `(SELECT id FROM clients WHERE id = ${value(v, i)})` : value(v, i));
+      tuples.push(`(${row.map(cell).join(", ")})`);
     }
     const [pbxParam, fenceParam, nodeParam] = fence === null ? [0, 0, 0] : [params.push(this.o.pbx), params.push(fence), params.push(this.o.node)];
     const sql =
@@ -240,6 +246,20 @@ export class CallJournal {
       this.onFencedOut();
     }
     for (const r of inserted) this.onStored(r.linkedid, r.client_id);
+  }
+
+  /**
+   * The client a call is about: the one the agent dialled from (click-to-call sets CRM_CLIENT_ID)
+   * or picked on the card (the pick sets it on the call's channel too); otherwise the number's
+   * owner when it has exactly one. A number shared by several clients links none until the agent
+   * picks one (POST /api/calls/:callId/client, or the wrap-up).
+   */
+  private async clientOf(c: TrackedCall, customer: string | null): Promise<number | null> {
+    const named = Number(c.vars.CRM_CLIENT_ID);
+    if (Number.isSafeInteger(named) && named > 0 && named <= 2_147_483_647) return named;
+    const owners = customer ? await this.phoneIndex.lookup(customer) : [];
+    const ids = new Set(owners.map((o) => o.clientId));
+    return ids.size === 1 ? owners[0]!.clientId : null;
   }
 
   /** The PBX's fencing number as the database has it (0 before any holder wrote). */

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { PbxEvent } from "../pbx/pbx-events.js";
 import type { PbxSnapshot } from "../pbx/pbx-link.js";
-import type { AgentSegment, CallLeg, TrackedCall } from "./call.types.js";
+import type { AgentSegment, CallLeg, EndReason, TrackedCall } from "./call.types.js";
 
 /** What the tracker tells the rest of the server. */
 export type CallEvent =
@@ -9,7 +9,8 @@ export type CallEvent =
   | { type: "call.queued"; call: TrackedCall; queue: string }
   | { type: "call.ringing"; call: TrackedCall; agent: string; uniqueid: string }
   | { type: "call.ring-ended"; call: TrackedCall; agent: string; reason: "answered" | "answered-elsewhere" | "no-answer" | "caller-left" }
-  | { type: "call.answered"; call: TrackedCall; agent: string | null }
+  /** `at`: when this agent answered (a transferred call's next agent answers later than the call). */
+  | { type: "call.answered"; call: TrackedCall; agent: string | null; at: Date }
   | { type: "call.held"; call: TrackedCall; agent: string | null }
   | { type: "call.resumed"; call: TrackedCall; agent: string | null }
   | { type: "call.transferred"; call: TrackedCall; from: string | null; to: string; kind: "blind" | "attended" }
@@ -43,6 +44,19 @@ const preciseNow = (): number => performance.timeOrigin + performance.now();
 /** Causes that mean the call could not be set up (Q.850): no route, out of order, congestion ... */
 const failureCauses = new Set([1, 2, 3, 20, 21, 27, 28, 34, 38, 41, 42, 44, 58, 88, 102]);
 
+/** How long after a click-to-call ended unanswered its late OriginateResponse still belongs to it. */
+const originateResponseMs = 60_000;
+
+/**
+ * OriginateResponse `Reason` (Asterisk's last control frame from the dialled phone): 0 no channel
+ * or failure, 1 hung up (declined), 3 still ringing at the Originate's Timeout, 5 busy, 8 congestion.
+ */
+function originateFailure(reason: number): EndReason {
+  if (reason === 1 || reason === 3) return "agent-no-answer";
+  if (reason === 5) return "agent-busy";
+  return "failed";
+}
+
 /** PJSIP/1001-00000002 → "1001" when the endpoint is an agent phone (an all-digit extension). */
 export function agentOf(channelOrIface: string): string | null {
   const m = /^(?:PJSIP|SIP)\/(\d{2,8})(?:-[0-9a-f]+)?$/.exec(channelOrIface);
@@ -72,6 +86,15 @@ export class CallTracker extends EventEmitter {
   private readonly recentlyEnded = new Map<string, number>();
   /** Calls closed because the cap was reached (the PBX never said they ended). */
   evicted = 0;
+  /**
+   * Click-to-calls (an Originate rings the agent's phone first: its DialBegin has no calling
+   * channel, or comes from a Local half), and the segments whose talk the queue reported itself
+   * (AgentComplete TalkTime): those are not recomputed from our clock.
+   */
+  private readonly originates = new WeakSet<TrackedCall>();
+  private readonly talkReported = new WeakSet<AgentSegment>();
+  /** Agent extension → when a click-to-call of theirs ended unanswered (its OriginateResponse may follow). */
+  private readonly originateEnded = new Map<string, number>();
   /** When the AMI frame behind the event being handled arrived (listeners read it while handling). */
   frameAt = 0;
   private readonly limits: TrackerLimits;
@@ -114,7 +137,9 @@ export class CallTracker extends EventEmitter {
       case "queue.join": {
         const call = this.callOf(e.uniqueid, e.linkedid);
         if (!call) return;
-        call.queue = e.queue;
+        // A call keeps the queue it came in on; a blind transfer to another queue joins it again,
+        // and the segments of the agents it rings there say so.
+        call.queue ??= e.queue;
         call.queuedAt ??= this.now();
         this.out({ type: "call.queued", call, queue: e.queue });
         return;
@@ -127,23 +152,26 @@ export class CallTracker extends EventEmitter {
         return;
       }
       case "agent.called":
-        return this.ringing(this.callOf(e.uniqueid, e.linkedid), agentOf(e.iface), e.destUniqueid);
+        return this.ringing(this.callOf(e.uniqueid, e.linkedid), agentOf(e.iface), e.destUniqueid, e.queue);
       case "agent.connect": {
         const call = this.callOf(e.uniqueid, e.linkedid);
         if (!call) return;
-        call.waitSeconds = e.holdSeconds;
-        this.answered(call, agentOf(e.iface));
-        return;
-      }
-      case "agent.complete": {
-        const call = this.callOf(e.uniqueid, e.linkedid);
-        const seg = call && this.openSegment(call, agentOf(e.iface));
-        if (call && seg) {
-          seg.talkSeconds = e.talkSeconds;
-          call.talkSeconds = (call.talkSeconds ?? 0) + e.talkSeconds;
+        // HoldTime counts from joining this queue: the call's wait is the first one (before any transfer).
+        if (call.transfers === 0) {
+          call.waitSeconds = e.holdSeconds;
+          call.estimated.delete("waitSeconds");
+        }
+        const agent = agentOf(e.iface);
+        this.answered(call, agent);
+        const seg = agent ? this.talkingSegment(call, agent) : undefined;
+        if (seg) {
+          seg.queue = e.queue;
+          seg.waitSeconds = e.holdSeconds;
         }
         return;
       }
+      case "agent.complete":
+        return this.onAgentComplete(e);
       case "agent.ringnoanswer":
         return this.ringEnded(this.callOf(e.uniqueid, e.linkedid), e.destUniqueid, "no-answer");
       case "hold":
@@ -174,6 +202,8 @@ export class CallTracker extends EventEmitter {
       }
       case "channel.hangup":
         return this.onHangup(e);
+      case "originate.response":
+        return this.onOriginateResponse(e);
       default:
         return;
     }
@@ -188,8 +218,9 @@ export class CallTracker extends EventEmitter {
     this.frameAt = Math.max(this.frameAt, since);
     const liveLinked = new Set(live.map((c) => c.linkedid));
     for (const call of [...this.calls.values()]) {
-      if (liveLinked.has(call.linkedid) || call.lastEventAt >= since) continue;
-      this.closeUnseen(call);
+      // Listed by the PBX: alive when the list was asked for, whatever it last reported.
+      if (liveLinked.has(call.linkedid)) call.lastEventAt = Math.max(call.lastEventAt, since);
+      else if (call.lastEventAt < since) this.closeUnseen(call);
     }
     this.forgetEndedBefore(since - recentlyEndedMs);
     // The first channel of each call (Uniqueid = Linkedid) first, then trunks: they say the direction.
@@ -202,35 +233,59 @@ export class CallTracker extends EventEmitter {
       if (!call) {
         call = this.newCall({ type: "channel.created", uniqueid: ch.uniqueid, linkedid: ch.linkedid, channel: ch.channel, callerNum: ch.callerNum, callerName: ch.callerName, context: "", exten: ch.exten });
         call.adopted = true;
+        // Without Duration (nor a Uniqueid with its creation time) the start is when we saw it.
+        if (!born) call.estimated.add("startedAt");
       } else if (!call.legs.has(ch.uniqueid)) this.addLeg(call, ch.uniqueid, ch.channel);
-      if (call.adopted && born && born < call.startedAt) call.startedAt = born;
+      if (call.adopted && born && born < call.startedAt) {
+        call.startedAt = born;
+        if (ch.uniqueid === ch.linkedid) call.estimated.delete("startedAt");
+      }
       const leg = call.legs.get(ch.uniqueid);
       if (!leg) continue;
       leg.up = ch.state === 6;
       if (ch.application === "Queue" && !call.queue) {
         call.queue = ch.applicationData.split(",")[0] || null;
+        // The dialplan answers and queues within milliseconds of the channel's creation.
+        if (call.adopted) call.estimated.add("queuedAt");
         call.queuedAt ??= call.adopted ? call.startedAt : this.now();
       }
+      // AppQueue: an agent leg the queue rang (ApplicationData "(Outgoing Line)"): credit its queue.
+      const viaQueue = ch.application === "AppQueue" ? call.queue : null;
       if (leg.kind === "agent" && leg.up && ch.bridgeId && !call.answeredAt) {
         this.answered(call, leg.ext);
-        // The agent's channel was created when it was rung: its age is ring + talk, the nearest
-        // the PBX's list comes to the moment of answer.
-        if (call.adopted && born) {
-          call.answeredAt = born;
-          const seg = call.segments.findLast((x) => x.agent === leg.ext && x.result === "talking");
-          if (seg) seg.answeredAt = seg.ringingAt = born;
+        const seg = leg.ext ? this.talkingSegment(call, leg.ext) : undefined;
+        if (seg) seg.queue ??= viaQueue;
+        // The agent's channel was created when it was rung: its age gives the ring's start, and is
+        // the nearest the PBX's list comes to the moment of answer (AgentComplete's TalkTime and
+        // HoldTime correct answer, wait and talk at the end).
+        if (call.adopted) {
+          if (born) call.answeredAt = call.ringingAt = born;
+          if (seg && born) seg.answeredAt = seg.ringingAt = born;
+          for (const f of ["answeredAt", "waitSeconds", "talkSeconds"] as const) call.estimated.add(f);
+          if (!born) call.estimated.add("ringingAt");
         }
       }
     }
   }
 
-  /** Closes a call whose end the PBX never reported (we were blind, or it is a phantom). */
+  /**
+   * Closes a call whose end the PBX never reported (we were blind, or it is a phantom). Its end is
+   * the last moment it was known alive (its last event, or the last resync that listed it): the
+   * real end lies between that and now, and the blind gap is not counted as talk. Its hang-up
+   * cause is unknown unless the caller's own Hangup was seen (another leg's, such as a cancelled
+   * ring-all leg's 26 "Answered elsewhere", says nothing about how the call ended).
+   */
   private closeUnseen(call: TrackedCall): void {
     call.endedWhileDisconnected = true;
+    if (!call.legs.get(call.linkedid)?.ended) {
+      call.hangupCause = null;
+      call.hangupCauseText = null;
+    }
     for (const leg of call.legs.values()) leg.ended = true;
     // Waiting in a queue when it vanished: most likely the caller gave up (a timeout is rarer).
     if (call.queue && !call.answeredAt) call.abandoned = true;
-    this.finish(call);
+    call.estimated.add("endedAt");
+    this.finish(call, new Date(call.lastEventAt));
   }
 
   private forgetEndedBefore(t: number): void {
@@ -269,7 +324,7 @@ export class CallTracker extends EventEmitter {
         agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
         waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
         outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, vars: {},
-        endedWhileDisconnected: false, adopted: false, lastEventAt: this.frameAt,
+        endedWhileDisconnected: false, adopted: false, estimated: new Set(), endReason: null, lastEventAt: this.frameAt,
       };
     this.calls.set(e.linkedid, call);
     this.addLeg(call, e.uniqueid, e.channel);
@@ -284,8 +339,10 @@ export class CallTracker extends EventEmitter {
     if (dest) {
       // An agent phone dialling another one, with no trunk in the call: an internal call.
       if (call.direction === "outbound" && e.uniqueid && call.legs.get(e.uniqueid)?.kind === "agent") call.direction = "internal";
+      // An Originate's first leg has no calling channel (or is dialled by a Local half): click-to-call.
+      if ((e.uniqueid === null || call.legs.get(e.uniqueid)?.kind === "local") && call.direction === "outbound") this.originates.add(call);
       // Queue calls announce the ring with AgentCalled first; direct and originate calls only dial.
-      if (!call.ringing.has(e.destUniqueid)) this.ringing(call, dest, e.destUniqueid);
+      if (!call.ringing.has(e.destUniqueid)) this.ringing(call, dest, e.destUniqueid, null);
       return;
     }
     if (legKind(e.destChannel) === "trunk" && call.direction !== "inbound") {
@@ -306,21 +363,34 @@ export class CallTracker extends EventEmitter {
         // Originate (no calling channel) or its Local half: the agent's own phone answered first.
         if (e.uniqueid === null || call.legs.get(e.uniqueid)?.kind === "local") {
           // The agent picked up their own phone for an originate: the customer is dialled next.
+          // The agent is off-hook (their console says so) but the call is not answered until the
+          // customer is; the segment's talk starts then too.
           const seg = this.ringingSegment(call, dest);
           this.ringEnded(call, e.destUniqueid, "answered");
           call.agent = dest;
+          const at = this.now();
           if (seg) {
-            seg.answeredAt = this.now();
+            seg.answeredAt = at;
             seg.result = "talking";
           }
+          this.out({ type: "call.answered", call, agent: dest, at });
         } else this.answered(call, dest);
+      } else if ((e.uniqueid === null || call.legs.get(e.uniqueid)?.kind === "local") && this.originates.has(call)) {
+        // The agent's own phone did not take their click-to-call.
+        call.endReason ??= e.status === "BUSY" ? "agent-busy" : e.status === "CONGESTION" || e.status === "CHANUNAVAIL" ? "failed" : "agent-no-answer";
+        this.ringEnded(call, e.destUniqueid, "no-answer");
       } else this.ringEnded(call, e.destUniqueid, e.status === "NOANSWER" ? "no-answer" : call.answeredAt ? "answered-elsewhere" : "caller-left");
       return;
     }
     if (legKind(e.destChannel) !== "trunk") return;
     if (e.status === "ANSWER") this.answered(call, call.agent ?? [...call.legs.values()].find((l) => l.kind === "agent")?.ext ?? null);
-    else if (e.status === "BUSY") call.busy = true;
-    else if (e.status === "CONGESTION" || e.status === "CHANUNAVAIL") call.failed = true;
+    else if (e.status === "BUSY") {
+      call.busy = true;
+      if (this.originates.has(call)) call.endReason ??= "busy";
+    } else if (e.status === "CONGESTION" || e.status === "CHANUNAVAIL") {
+      call.failed = true;
+      if (this.originates.has(call)) call.endReason ??= "failed";
+    } else if (this.originates.has(call) && !call.answeredAt) call.endReason ??= "customer-no-answer";
   }
 
   private onHold(on: boolean, uniqueid: string, linkedid: string): void {
@@ -369,11 +439,66 @@ export class CallTracker extends EventEmitter {
       main.legs.set(target.uniqueid, target);
       this.legOwner.set(target.uniqueid, main.linkedid);
       const at = this.now();
-      main.segments.push({ agent: target.ext!, ringingAt: consult.ringingAt ?? at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
+      main.segments.push({ agent: target.ext!, queue: null, waitSeconds: null, ringingAt: consult.ringingAt ?? at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
       main.agent = target.ext;
     }
     this.out({ type: "call.transferred", call: main, from, to: target?.ext ?? "", kind: "attended" });
     if ([...consult.legs.values()].every((l) => l.ended)) this.finish(consult);
+  }
+
+  /**
+   * The queue's own account of an agent's part (Reason caller, agent or transfer): TalkTime is the
+   * segment's talk. An adopted call learns from it what it could not see: when the agent answered
+   * (TalkTime before now) and, before any transfer, the caller's wait (HoldTime).
+   */
+  private onAgentComplete(e: Extract<PbxEvent, { type: "agent.complete" }>): void {
+    const call = this.callOf(e.uniqueid, e.linkedid);
+    const agent = agentOf(e.iface);
+    const seg = call && agent ? call.segments.findLast((x) => x.agent === agent && x.answeredAt !== null && x.result !== "not-reached") : undefined;
+    if (!call || !seg) return;
+    seg.talkSeconds = e.talkSeconds;
+    this.talkReported.add(seg);
+    if (call.estimated.has("answeredAt")) {
+      const answered = new Date(this.now().getTime() - e.talkSeconds * 1000);
+      seg.answeredAt = answered;
+      if (call.transfers === 0) {
+        call.answeredAt = answered;
+        call.waitSeconds = e.holdSeconds;
+        for (const f of ["answeredAt", "waitSeconds", "talkSeconds"] as const) call.estimated.delete(f);
+      }
+    }
+  }
+
+  /**
+   * OriginateResponse: the outcome of our Originate, with the ActionID we sent. On failure it
+   * comes after the agent's channel hung up (Asterisk reports once the dial gave up), names the
+   * requested channel (PJSIP/1001) and, when a channel existed, its Uniqueid; it has no Linkedid.
+   * A click-to-call still tracked takes its reason; one already ended has it from its Hangup; one
+   * that never got a channel (Reason 0: the phone is not registered) is journaled from it alone.
+   */
+  private onOriginateResponse(e: Extract<PbxEvent, { type: "originate.response" }>): void {
+    if (e.success) return;
+    const ext = agentOf(e.channel.replace(/^Local\/(\d+)@[^;]*(;\d)?$/, "PJSIP/$1"));
+    const byId = e.uniqueid ? this.callOf(e.uniqueid, e.uniqueid) : undefined;
+    const live = byId ?? [...this.calls.values()].findLast((c) => this.originates.has(c) && !c.answeredAt && c.segments[0]?.agent === ext);
+    if (live) {
+      live.endReason ??= originateFailure(e.reason);
+      if (!live.calledNumber && e.exten) live.calledNumber = e.exten;
+      return;
+    }
+    if (!ext || (e.uniqueid && this.recentlyEnded.has(e.uniqueid))) return;
+    const endedAt = this.originateEnded.get(ext);
+    if (endedAt !== undefined && this.frameAt - endedAt < originateResponseMs) {
+      this.originateEnded.delete(ext);
+      return;
+    }
+    const linkedid = e.uniqueid ?? `originate-${e.actionId}-${Math.round(this.frameAt)}`;
+    const call = this.newCall({ type: "channel.created", uniqueid: linkedid, linkedid, channel: `PJSIP/${ext}`, callerNum: ext, callerName: "", context: e.context, exten: "" });
+    this.originates.add(call);
+    const number = e.exten || null;
+    Object.assign(call, { calledNumber: number ?? "", customerNumber: number, agent: ext, failed: e.reason === 0 || e.reason === 8, endReason: originateFailure(e.reason) });
+    call.segments.push({ agent: ext, queue: null, waitSeconds: null, ringingAt: this.now(), answeredAt: null, endedAt: this.now(), talkSeconds: 0, holdSeconds: 0, result: "no-answer" });
+    this.finish(call);
   }
 
   private onHangup(e: Extract<PbxEvent, { type: "channel.hangup" }>): void {
@@ -381,10 +506,17 @@ export class CallTracker extends EventEmitter {
     if (!call) return;
     const leg = call.legs.get(e.uniqueid);
     if (leg) leg.ended = true;
+    if (this.originates.has(call) && call.ringing.has(e.uniqueid) && !call.answeredAt) {
+      // A click-to-call's own agent phone stopped ringing unanswered (the Originate's Timeout, a
+      // decline, busy): the OriginateResponse Failure that follows says the same.
+      call.endReason ??= e.cause === 17 ? "agent-busy" : failureCauses.has(e.cause) && e.cause !== 21 ? "failed" : "agent-no-answer";
+      this.ringEnded(call, e.uniqueid, "no-answer");
+    }
     if (call.ringing.has(e.uniqueid)) this.ringEnded(call, e.uniqueid, e.cause === 26 ? "answered-elsewhere" : call.answeredAt ? "answered-elsewhere" : "caller-left");
     if (leg?.kind === "agent" && leg.ext && leg.ext === call.agent && call.answeredAt) this.closeTalk(call, leg.ext, "completed");
-    // The first leg's cause says how the call ended (16 normal, 17 busy, 0 when the caller left the queue).
-    if (e.uniqueid === call.linkedid || call.hangupCause === null) {
+    // The first leg's cause says how the call ended (16 normal, 17 busy, 0 when the caller left the
+    // queue); another leg's (a cancelled ring-all leg's 26) only when the first is not in the call.
+    if (e.uniqueid === call.linkedid || (!call.legs.has(call.linkedid) && call.hangupCause === null)) {
       call.hangupCause = e.cause;
       call.hangupCauseText = e.causeText;
     }
@@ -398,12 +530,12 @@ export class CallTracker extends EventEmitter {
 
   // ---- shared steps --------------------------------------------------------------------------
 
-  private ringing(call: TrackedCall | undefined, agent: string | null, uniqueid: string): void {
+  private ringing(call: TrackedCall | undefined, agent: string | null, uniqueid: string, queue: string | null): void {
     if (!call || !agent || call.ringing.has(uniqueid)) return;
     const at = this.now();
     call.ringing.set(uniqueid, agent);
     call.ringingAt ??= at;
-    call.segments.push({ agent, ringingAt: at, answeredAt: null, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "ringing" });
+    call.segments.push({ agent, queue, waitSeconds: null, ringingAt: at, answeredAt: null, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "ringing" });
     this.out({ type: "call.ringing", call, agent, uniqueid });
   }
 
@@ -431,9 +563,9 @@ export class CallTracker extends EventEmitter {
       if (seg) {
         seg.answeredAt = at;
         seg.result = "talking";
-      } else call.segments.push({ agent, ringingAt: at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
+      } else call.segments.push({ agent, queue: null, waitSeconds: null, ringingAt: at, answeredAt: at, endedAt: null, talkSeconds: 0, holdSeconds: 0, result: "talking" });
     }
-    this.out({ type: "call.answered", call, agent });
+    this.out({ type: "call.answered", call, agent, at });
   }
 
   private closeTalk(call: TrackedCall, agent: string | null, result: "completed" | "transferred"): void {
@@ -443,28 +575,52 @@ export class CallTracker extends EventEmitter {
     if (call.holdStartedAt) this.onHold(false, call.linkedid, call.linkedid);
     seg.endedAt = at;
     seg.result = result;
-    if (!seg.talkSeconds && seg.answeredAt) seg.talkSeconds = Math.round((at.getTime() - seg.answeredAt.getTime()) / 1000);
+    if (!this.talkReported.has(seg) && seg.answeredAt) seg.talkSeconds = Math.round((at.getTime() - seg.answeredAt.getTime()) / 1000);
   }
 
-  private finish(call: TrackedCall): void {
+  /** `endAt`: when the call ended, if not now (a call whose end was not seen: when it was last alive). */
+  private finish(call: TrackedCall, endAt?: Date): void {
     if (!this.calls.has(call.linkedid)) return;
     // Never before it started (an adopted call's start comes from the PBX's count, not our clock).
-    const end = new Date(Math.max(this.now().getTime(), call.startedAt.getTime()));
+    const end = new Date(Math.max((endAt ?? this.now()).getTime(), call.startedAt.getTime(), call.answeredAt?.getTime() ?? 0));
     call.endedAt = end;
     if (call.holdStartedAt) {
-      call.holdSeconds += (end.getTime() - call.holdStartedAt.getTime()) / 1000;
+      call.holdSeconds += Math.max(0, end.getTime() - call.holdStartedAt.getTime()) / 1000;
       call.holdStartedAt = null;
     }
     for (const [uid] of call.ringing) this.ringEnded(call, uid, call.answeredAt ? "answered-elsewhere" : "caller-left");
-    for (const seg of call.segments) if (seg.result === "talking") {
-      seg.result = "completed";
+    const originate = this.originates.has(call);
+    for (const seg of call.segments) {
+      if (seg.result !== "talking") continue;
       seg.endedAt = end;
-      if (!seg.talkSeconds && seg.answeredAt) seg.talkSeconds = Math.round((end.getTime() - seg.answeredAt.getTime()) / 1000);
+      if (originate && !call.answeredAt) {
+        // Click-to-call: the agent was off-hook, but no customer ever answered: no talk.
+        seg.result = "not-reached";
+        seg.talkSeconds = 0;
+        continue;
+      }
+      seg.result = "completed";
+      if (!this.talkReported.has(seg) && seg.answeredAt) {
+        seg.talkSeconds = Math.max(0, Math.round((end.getTime() - seg.answeredAt.getTime()) / 1000));
+        if (call.endedWhileDisconnected) call.estimated.add("talkSeconds");
+      }
     }
     call.holdSeconds = Math.round(call.holdSeconds);
     const from = call.queuedAt ?? call.startedAt;
-    call.waitSeconds ??= call.direction === "inbound" ? Math.round(((call.answeredAt ?? end).getTime() - from.getTime()) / 1000) : null;
-    if (call.answeredAt) call.talkSeconds ??= Math.round((end.getTime() - call.answeredAt.getTime()) / 1000);
+    call.waitSeconds ??= call.direction === "inbound" ? Math.max(0, Math.round(((call.answeredAt ?? end).getTime() - from.getTime()) / 1000)) : null;
+    if (call.waitSeconds !== null && !call.answeredAt && call.estimated.has("endedAt")) call.estimated.add("waitSeconds");
+    // The call's talk is the sum of its agents' (a transferred call has several); each is the
+    // queue's own TalkTime where it reported one.
+    const talked = call.segments.filter((x) => x.answeredAt && (x.result === "completed" || x.result === "transferred"));
+    if (call.answeredAt)
+      call.talkSeconds = talked.length ? talked.reduce((sum, x) => sum + x.talkSeconds, 0) : Math.round((end.getTime() - call.answeredAt.getTime()) / 1000);
+    if (originate) {
+      call.agent ??= call.segments[0]?.agent ?? null;
+      // The customer's number: from the trunk's dial string, or else the Originate's caller ID.
+      call.calledNumber ||= call.customerNumber ?? "";
+      if (!call.answeredAt) call.endReason ??= call.segments.some((x) => x.result === "not-reached") ? "customer-no-answer" : "agent-no-answer";
+      if (call.endReason) this.originateEnded.set(call.agent ?? "", this.frameAt);
+    }
     call.outcome = outcomeOf(call);
     this.calls.delete(call.linkedid);
     for (const uid of call.legs.keys()) this.legOwner.delete(uid);
@@ -487,6 +643,10 @@ export class CallTracker extends EventEmitter {
 
   private ringingSegment(call: TrackedCall, agent: string): AgentSegment | undefined {
     return call.segments.findLast((s) => s.agent === agent && s.result === "ringing");
+  }
+
+  private talkingSegment(call: TrackedCall, agent: string): AgentSegment | undefined {
+    return call.segments.findLast((s) => s.agent === agent && s.result === "talking");
   }
 
   private openSegment(call: TrackedCall, agent: string | null): AgentSegment | undefined {

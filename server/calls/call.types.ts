@@ -13,14 +13,32 @@ export type CallOutcome =
 /** One agent's part of a call: ringing, then perhaps talk and hold; credited to that agent. */
 export interface AgentSegment {
   agent: string;
+  /** The queue that rang this agent (a blind transfer to another queue gives the next agent its own). */
+  queue: string | null;
+  /** How long the caller waited in that queue before this agent answered (AgentConnect HoldTime). */
+  waitSeconds: number | null;
   ringingAt: Date;
   answeredAt: Date | null;
   endedAt: Date | null;
   talkSeconds: number;
   holdSeconds: number;
-  /** How the segment ended. */
-  result: "ringing" | "talking" | "completed" | "transferred" | "no-answer" | "answered-elsewhere" | "caller-left";
+  /**
+   * How the segment ended. not-reached: click-to-call, the agent picked up but the customer never
+   * answered (no talk with a customer).
+   */
+  result: "ringing" | "talking" | "completed" | "transferred" | "no-answer" | "answered-elsewhere" | "caller-left" | "not-reached";
 }
+
+/**
+ * Why a click-to-call (an Originate to the agent's phone, then the customer) ended without a
+ * conversation: the agent's phone did not answer (OriginateResponse Failure, Reason 3 ringing or 1
+ * hang-up), was busy (Reason 5), the customer did not answer or was busy, or the PBX could not set
+ * it up (Reason 0 no such channel, 8 congestion; Q.850 failure causes).
+ */
+export type EndReason = "agent-no-answer" | "agent-busy" | "customer-no-answer" | "busy" | "failed";
+
+/** Fields of a journal row that are the PBX's best estimate rather than seen (see docs/pbx.md). */
+export type EstimatedField = "startedAt" | "queuedAt" | "ringingAt" | "answeredAt" | "endedAt" | "waitSeconds" | "talkSeconds";
 
 export interface CallLeg {
   uniqueid: string;
@@ -77,5 +95,10 @@ export interface TrackedCall {
   endedWhileDisconnected: boolean;
   /** Adopted after a reconnect: its start was not seen. */
   adopted: boolean;
+  /** Values below that were estimated (an adopted call's times, an end that was not seen). */
+  estimated: Set<EstimatedField>;
+  /** A click-to-call that reached nobody: why (null for every other call). */
+  endReason: EndReason | null;
+  /** Last moment the call was known alive: its last event, or a resync that listed its channels. */
   lastEventAt: number;
 }

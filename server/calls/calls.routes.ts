@@ -56,6 +56,8 @@ export const callDto = (c: Row) => ({
   recordingId: c.recordingId,
   segments: c.segments,
   endedWhileDisconnected: c.endedWhileDisconnected,
+  estimated: c.estimated,
+  endReason: c.endReason,
   pbx: c.pbx,
 });
 

@@ -151,7 +151,8 @@ function toHeaders(name: string, id: string, fields: Record<string, string | str
   const headers: [string, string][] = [["Action", name], ["ActionID", id]];
   for (const [k, v] of Object.entries(fields)) {
     if (unsafeValue.test(k) || k.includes(":") || k === "") throw new PbxError("INVALID_ARGUMENT", `${name}: bad header name ${JSON.stringify(k)}`, k);
-    if (k.toLowerCase() === "variable") {
+    // Originate's "Variable: name=value" list; Setvar's Variable is a bare name (its Value follows).
+    if (k.toLowerCase() === "variable" && name.toLowerCase() !== "setvar") {
       for (const pair of Array.isArray(v) ? v : [v]) {
         if (pair.indexOf("=") <= 0 || unsafeValue.test(pair)) throw new PbxError("INVALID_ARGUMENT", `${name}: bad variable ${JSON.stringify(pair)}`, "variable");
         headers.push(["Variable", pair]);

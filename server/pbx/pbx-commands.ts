@@ -84,6 +84,15 @@ export class PbxCommands {
     });
   }
 
+  /**
+   * Sets one of our channel variables (CRM_*) on a live channel: Asterisk reports it as VarSet on
+   * the event link, so every node's call tracker sees it (the client an agent picked for a call).
+   */
+  async setVariable(o: { channel: string; name: string; value: string }): Promise<void> {
+    const [name, value] = v.variable(o.name, o.value).split(/=(.*)/s) as [string, string];
+    await this.ami.action("Setvar", { Channel: v.channelName("channel", o.channel), Variable: name, Value: value });
+  }
+
   async hangup(channel: string): Promise<void> {
     await this.ami.action("Hangup", { Channel: v.channelName("channel", channel) });
   }

@@ -30,7 +30,12 @@ export type PbxEvent =
   | { type: "recording.file"; uniqueid: string; linkedid: string; file: string }
   /** Our own channel variables (CRM_*), set through Originate's Variable header. */
   | { type: "call.var"; uniqueid: string; linkedid: string; name: string; value: string }
-  | { type: "originate.response"; actionId: string; uniqueid: string; channel: string; success: boolean; reason: number }
+  /**
+   * The outcome of an Originate (its ActionID is ours). Reason: 4 answered; on failure 0 no channel
+   * or failed, 1 hung up, 3 still ringing at the Timeout, 5 busy, 8 congestion. Uniqueid only when a
+   * channel existed ("<unknown>" otherwise); Channel is the requested one (PJSIP/1001) or the channel's.
+   */
+  | { type: "originate.response"; actionId: string; uniqueid: string | null; channel: string; context: string; exten: string; success: boolean; reason: number }
   | { type: "member.status"; queue: string; iface: string; memberName: string; status: number; paused: boolean; pausedReason: string; inCall: boolean }
   | { type: "member.pause"; queue: string; iface: string; memberName: string; paused: boolean; reason: string }
   | { type: "member.added"; queue: string; iface: string; memberName: string; paused: boolean }
@@ -105,7 +110,7 @@ export function toPbxEvent(e: AmiMessage): PbxEvent | null {
       if (e.variable === "MIXMONITOR_FILENAME") return { type: "recording.file", uniqueid: u, linkedid: l, file: s(e.value) };
       return e.variable?.startsWith("CRM_") ? { type: "call.var", uniqueid: u, linkedid: l, name: e.variable, value: s(e.value) } : null;
     case "OriginateResponse":
-      return { type: "originate.response", actionId: s(e.actionid), uniqueid: u, channel: s(e.channel), success: e.response === "Success", reason: int(e.reason) };
+      return { type: "originate.response", actionId: s(e.actionid), uniqueid: /^[^<]+$/.test(u) ? u : null, channel: s(e.channel), context: s(e.context), exten: s(e.exten), success: e.response === "Success", reason: int(e.reason) };
     case "QueueMemberStatus":
       return { type: "member.status", queue: s(e.queue), iface: s(e.interface), memberName: s(e.membername), status: int(e.status), paused: e.paused === "1", pausedReason: s(e.pausedreason), inCall: e.incall === "1" };
     case "QueueMemberPause":

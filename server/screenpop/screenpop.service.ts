@@ -82,6 +82,8 @@ export class ScreenPop {
         const entry = this.entries.get(e.call.linkedid);
         const reason = e.reason;
         if (!entry || reason === "answered" || entry.offered.get(e.agent) !== "ringing") return;
+        // The agent's own click-to-call that their phone did not answer: call:ended says why.
+        if (e.call.endReason) return;
         // Another device of the same extension may still ring.
         if ([...e.call.ringing.values()].includes(e.agent)) return;
         entry.offered.delete(e.agent);
@@ -93,7 +95,8 @@ export class ScreenPop {
         const before = entry.offered.get(e.agent);
         entry.offered.set(e.agent, "talking");
         if (!before) this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "talking", at));
-        return this.push(entry, e.agent, "call:answered", () => ({ callId: e.call.linkedid, answeredAt: e.call.answeredAt ?? new Date() }));
+        // This agent's answer (a transferred call's next agent answers after the call's first answer).
+        return this.push(entry, e.agent, "call:answered", () => ({ callId: e.call.linkedid, answeredAt: e.at }));
       }
       case "call.held":
       case "call.resumed": {
@@ -109,16 +112,20 @@ export class ScreenPop {
         return this.push(entry, e.from, "call:transferred", () => ({ callId: e.call.linkedid, to: e.to }));
       }
       case "call.ended": {
-        const entry = this.entries.get(e.call.linkedid);
+        // A click-to-call that reached nobody tells its agent why, even one that never rang (no channel).
+        const reason = e.call.endReason;
+        const entry = this.entries.get(e.call.linkedid) ?? (reason && e.call.agent ? this.entry(e.call, src) : undefined);
         if (!entry) return;
+        if (reason && e.call.agent && !entry.offered.has(e.call.agent)) entry.offered.set(e.call.agent, "ringing");
         for (const [agent, state] of entry.offered) {
-          if (state === "ringing") this.push(entry, agent, "call:withdrawn", () => ({ callId: e.call.linkedid, reason: "caller-left" as const }));
+          if (state === "ringing" && !reason) this.push(entry, agent, "call:withdrawn", () => ({ callId: e.call.linkedid, reason: "caller-left" as const }));
           else
             this.push(entry, agent, "call:ended", () => ({
               callId: e.call.linkedid,
               outcome: e.call.outcome ?? "missed",
+              reason,
               talkSeconds: e.call.talkSeconds,
-              wrapup: this.wrapupSeconds > 0 && agent === e.call.agent,
+              wrapup: this.wrapupSeconds > 0 && agent === e.call.agent && e.call.answeredAt !== null,
             }));
         }
         entry.chain = entry.chain.finally(() => this.entries.delete(e.call.linkedid));

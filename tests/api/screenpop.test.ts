@@ -86,7 +86,7 @@ describe("screen pop, agent status and call control (PostgreSQL, simulator over 
     // Only the agent on the call may hang it up.
     expect((await s.api("POST", `/api/calls/${callId}/hangup`, { token: token["1002"] })).status).toBe(403);
     expect((await s.api("POST", `/api/calls/${callId}/hangup`, { token: token["1001"] })).status).toBe(204);
-    await expectEventually(() => expect(ann.of("call:ended").map((g) => g.payload)).toEqual([{ callId, outcome: "answered", talkSeconds: expect.any(Number), wrapup: true }]));
+    await expectEventually(() => expect(ann.of("call:ended").map((g) => g.payload)).toEqual([{ callId, outcome: "answered", reason: null, talkSeconds: expect.any(Number), wrapup: true }]));
     await expectEventually(async () => expect((await s.api("GET", "/api/me/workspace", { token: token["1001"] })).body.status).toMatchObject({ state: "wrap-up", reason: "after-call-work" }));
     expect(ann.of("agent:state").some((g) => g.payload.state === "wrap-up")).toBe(true);
 

@@ -134,3 +134,55 @@ describe("call tracker on the real Asterisk 22 transcripts", () => {
     expect(agents.get("1002")?.state).toBe("available");
   });
 });
+
+/**
+ * A transcript cut where the link went down: events up to (not including) the first message that
+ * matches `cutAt`, on the capture's own clock, then the resync 60 s later lists no channel.
+ */
+function replayCut(scenario: string, cutAt: (m: Record<string, string | undefined>) => boolean) {
+  const bytes = readTrace(`asterisk-22.10.1-${scenario}.ami.log`);
+  const times = fs.readFileSync(path.join(tracesDir, `asterisk-22.10.1-${scenario}.events.tsv`), "utf8").trim().split("\n").slice(1).map((l) => Number(l.split("\t")[0]));
+  const messages = new AmiParser({ expectGreeting: true }).push(bytes).flatMap((x) => (x.kind === "message" ? [x.message] : []));
+  const base = Date.parse("2026-11-25T09:00:00Z");
+  const tracker = new CallTracker();
+  const ended: TrackedCall[] = [];
+  tracker.on("call", (e: CallEvent) => e.type === "call.ended" && ended.push(e.call));
+  const cut = messages.findIndex(cutAt);
+  messages.slice(0, cut).forEach((m, i) => {
+    const e = toPbxEvent(m);
+    if (e) tracker.handle(e, base + times[i]! * 1000);
+  });
+  tracker.reconcile([], base + (times[cut]! + 60) * 1000);
+  return { ended, at: (t: number) => new Date(base + t * 1000) };
+}
+
+describe("calls whose end was not seen (the link was down)", () => {
+  it("the caller's Hangup was missed after AgentComplete: cause unknown (not 1002's 26), TalkTime kept, end bounded by the last event", () => {
+    const { ended, at } = replayCut("inbound-answered", (m) => m.event === "Hangup" && m.channel === "PJSIP/trunk-00000000");
+    const c = ended[0]!;
+    expect(c).toMatchObject({ outcome: "answered", hangupCause: null, hangupCauseText: null, talkSeconds: 4, waitSeconds: 2, endedWhileDisconnected: true });
+    // 6.620 s: the last event seen for the call (SoftHangupRequest is not mapped; BridgeLeave/Destroy are).
+    expect(c.endedAt!.getTime()).toBeLessThanOrEqual(at(6.62).getTime());
+    expect(c.endedAt!.getTime()).toBeGreaterThanOrEqual(at(6.618).getTime());
+    expect([...c.estimated]).toEqual(["endedAt"]);
+    expect(c.segments.find((s) => s.agent === "1001")).toMatchObject({ result: "completed", talkSeconds: 4, queue: "support", waitSeconds: 2 });
+  });
+
+  it("the link went down mid-talk: talk runs to the last moment the call was seen, marked estimated", () => {
+    const { ended } = replayCut("inbound-answered", (m) => m.event === "HangupRequest");
+    const c = ended[0]!;
+    expect(c).toMatchObject({ outcome: "answered", hangupCause: null, endedWhileDisconnected: true });
+    // Answered at 2.14 s, last seen at 2.14 s (the BridgeEnter): no blind minute counted as talk.
+    expect(c.talkSeconds).toBe(0);
+    expect([...c.estimated].sort()).toEqual(["endedAt", "talkSeconds"]);
+  });
+
+  it("a click-to-call that never got a channel is journaled from its OriginateResponse Failure", () => {
+    const tracker = new CallTracker();
+    const ended: TrackedCall[] = [];
+    tracker.on("call", (e: CallEvent) => e.type === "call.ended" && ended.push(e.call));
+    tracker.handle({ type: "originate.response", actionId: "crm-7", uniqueid: null, channel: "PJSIP/1003", context: "callback", exten: "+14155550123", success: false, reason: 0 }, Date.parse("2026-11-25T09:00:00Z"));
+    expect(ended[0]).toMatchObject({ direction: "outbound", agent: "1003", calledNumber: "+14155550123", endReason: "failed", outcome: "failed", talkSeconds: null });
+    expect(ended[0]!.segments).toMatchObject([{ agent: "1003", result: "no-answer" }]);
+  });
+});

@@ -42,7 +42,10 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
         callerIdName: (cid[1] ?? "").trim(),
         callerIdNum: cid[2] ?? "",
         variables,
-        report: (pairs) => io.event([["Event", "OriginateResponse"], ["Privilege", "call,all"], ["ActionID", m.actionid ?? ""], ...pairs]),
+        timeoutMs: m.timeout && /^\d+$/.test(m.timeout) ? Number(m.timeout) : undefined,
+        // A broadcast event of class call, like any other (a link that logged in with Events: off
+        // does not get it), carrying the ActionID of the Originate it answers.
+        report: (pairs) => pbx.emit("event", [["Event", "OriginateResponse"], ["Privilege", "call,all"], ["ActionID", m.actionid ?? ""], ...pairs]),
       });
       return;
     }
@@ -79,6 +82,15 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       return io.reply(pbx.removeMember(m.queue ?? "", m.interface ?? "") ? ok("Removed interface from queue") : err("Unable to remove interface: Not there"));
     case "hangup":
       return io.reply(pbx.hangupByChannel(m.channel ?? "") ? ok("Channel Hungup") : err("No such channel"));
+    case "setvar": {
+      // Asterisk reports a channel variable set by AMI as VarSet on that channel, like the dialplan's.
+      const ch = pbx.liveChannels().find((c) => c.name === m.channel);
+      if (m.channel && !ch) return io.reply(err("Channel not found"));
+      if (!m.variable) return io.reply(err("No variable specified"));
+      io.reply(ok("Variable Set"));
+      if (ch) pbx.emit("event", onChannel("VarSet", ch, [["Variable", m.variable], ["Value", m.value ?? ""]]));
+      return;
+    }
     case "blindtransfer":
       return io.reply(pbx.blindTransfer(m.channel ?? "", m.exten ?? "", m.context ?? "") ? ok("Transfer succeeded") : err("No such channel"));
     case "redirect": {

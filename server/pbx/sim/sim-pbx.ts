@@ -93,6 +93,8 @@ interface Call {
   timers: NodeJS.Timeout[];
   ended: boolean;
   kind: "queue" | "originate" | "spy";
+  /** Click-to-call: the customer's trunk leg while it rings (the agent's leg is `caller` until then). */
+  dialing?: SimChannel;
 }
 
 /**
@@ -437,6 +439,12 @@ export class SimPbx extends EventEmitter {
     } else {
       // The caller left while members rang: the cancels come twice per member, then the abandon.
       this.send(onChannel("HangupRequest", call.caller, [["Cause", String(cause)]]));
+      if (call.dialing) {
+        // Click-to-call: the agent hung up while the customer's phone rang; Dial cancels it.
+        this.send(between("DialEnd", call.caller, call.dialing, [["DialStatus", "CANCEL"]]));
+        this.hangupChannel(call.dialing, 0);
+        call.dialing = undefined;
+      }
       if (q) this.send(onChannel("MusicOnHoldStop", call.caller));
       const legs = [...call.ringing.entries()];
       for (const [, leg] of legs) this.send(between("DialEnd", call.caller, leg, [["DialStatus", "CANCEL"]]));
@@ -537,7 +545,7 @@ export class SimPbx extends EventEmitter {
    * (click-to-call / callback: dial the customer through the trunk) or an application (ChanSpy).
    * Resolves the OriginateResponse fields; `report` sends it with the caller's ActionID.
    */
-  originate(o: { ext: string; context?: string; exten?: string; application?: string; data?: string; callerIdName: string; callerIdNum: string; variables: Record<string, string>; report: (pairs: Pairs) => void; customerAnswers?: boolean }): string {
+  originate(o: { ext: string; context?: string; exten?: string; application?: string; data?: string; callerIdName: string; callerIdNum: string; variables: Record<string, string>; report: (pairs: Pairs) => void; customerAnswers?: boolean; timeoutMs?: number }): string {
     const a = this.agents.get(o.ext);
     const uid = this.uniqueid();
     const leg: SimChannel = {
@@ -562,10 +570,38 @@ export class SimPbx extends EventEmitter {
     const pending = { call, o };
     this.pendingOriginates.set(o.ext, pending);
     if (answerAfter !== null) this.later(call, answerAfter, () => this.originateAnswered(o.ext));
+    // The Originate's Timeout (ms): still ringing then, Asterisk gives up on the agent's phone.
+    this.later(call, (o.timeoutMs ?? 30_000) / 1000, () => this.originateTimedOut(o.ext, pending));
     return uid;
   }
 
   private readonly pendingOriginates = new Map<string, { call: Call; o: Parameters<SimPbx["originate"]>[0] }>();
+
+  /**
+   * How a dialled customer's phone behaves (click-to-call, callbacks): answers after a second
+   * (unlisted numbers), never answers (the `callback` context's Dial(...,30) gives up after 30 s), or busy.
+   */
+  readonly customers = new Map<string, "no-answer" | "busy">();
+
+  /**
+   * The agent's phone rang through the Originate's whole Timeout: Asterisk hangs the channel up
+   * (Cause 0, as a queue's unanswered member legs), writes its Cdr, and only then reports
+   * OriginateResponse with Response: Failure and Reason 3 (the phone was still ringing).
+   */
+  private originateTimedOut(ext: string, p: { call: Call; o: Parameters<SimPbx["originate"]>[0] }): void {
+    if (this.pendingOriginates.get(ext) !== p) return;
+    this.pendingOriginates.delete(ext);
+    const { call, o } = p;
+    const leg = call.caller;
+    for (const t of call.timers) clearTimeout(t);
+    call.ended = true;
+    this.calls.delete(call.linkedid);
+    this.hangupChannel(leg, 0);
+    this.send(cdr(leg, null, { start: call.startedAt, answer: null, end: new Date(), disposition: "NO ANSWER", lastApp: "AppDial2", lastData: "(Outgoing Line)" }));
+    if (this.agents.has(ext)) this.setDevice(ext, "NOT_INUSE");
+    const target = o.application ? [["Application", o.application], ["Data", o.data ?? ""]] : [["Context", o.context ?? "callback"], ["Exten", o.exten ?? ""]];
+    o.report([["Response", "Failure"], ["Channel", leg.name], ...(target as Pairs), ["Reason", "3"], ["Uniqueid", leg.uniqueid], ["CallerIDNum", o.callerIdNum || "<unknown>"], ["CallerIDName", o.callerIdName || "<unknown>"]]);
+  }
 
   /** An agent picks up an originate ringing on their phone. */
   originateAnswered(ext: string): boolean {
@@ -606,8 +642,21 @@ export class SimPbx extends EventEmitter {
     this.send(onChannel("Newstate", trunk));
     // The customer leg: the trunk "answers" after a second unless told not to.
     call.agentExt = ext;
-    this.later(call, 1, () => {
-      if (o.customerAnswers === false) {
+    call.dialing = trunk;
+    const customer = o.customerAnswers === false ? "no-answer" : this.customers.get(o.exten ?? "");
+    this.later(call, customer === "no-answer" ? 30 : 1, () => {
+      if (customer === "busy") {
+        // 486 Busy Here from the far end: Dial returns BUSY, the dialplan hangs up the agent.
+        this.send(between("DialEnd", leg, trunk, [["DialStatus", "BUSY"]]));
+        this.hangupChannel(trunk, 17);
+        this.send(onChannel("HangupRequest", leg, [["Cause", "16"]]));
+        this.send(cdr(leg, trunk, { start: call.startedAt, answer: null, end: new Date(), disposition: "BUSY", lastApp: "Dial", lastData: `PJSIP/${o.exten}@trunk,30` }));
+        this.hangupChannel(leg, 16);
+        if (this.agents.has(ext)) this.setDevice(ext, "NOT_INUSE");
+        this.calls.delete(call.linkedid);
+        return;
+      }
+      if (customer === "no-answer") {
         this.send(between("DialEnd", leg, trunk, [["DialStatus", "NOANSWER"]]));
         this.hangupChannel(trunk, 19);
         this.send(onChannel("HangupRequest", leg, [["Cause", "16"]]));
@@ -618,6 +667,7 @@ export class SimPbx extends EventEmitter {
         return;
       }
       trunk.state = 6;
+      call.dialing = undefined;
       this.send(onChannel("Newstate", trunk));
       this.send(between("DialEnd", leg, trunk, [["DialStatus", "ANSWER"]]));
       call.bridge = { id: crypto.randomUUID(), members: 1 };

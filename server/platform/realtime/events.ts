@@ -14,7 +14,8 @@ export interface ServerToClientEvents {
   "call:held": (p: { callId: string }) => void;
   "call:resumed": (p: { callId: string }) => void;
   "call:transferred": (p: { callId: string; to: string }) => void;
-  "call:ended": (p: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
+  /** reason: why a click-to-call reached nobody (agent-no-answer, agent-busy, customer-no-answer, busy, failed), else null. */
+  "call:ended": (p: { callId: string; outcome: string; reason: string | null; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (p: AgentState) => void;
   /** A CSV import's progress, to the user who started it (also readable at GET /api/clients/import/:id). */
   "import:progress": (p: ImportDto) => void;
