@@ -26,7 +26,7 @@ interface ServerToClient {
   "call:held": (payload: { callId: string }) => void;
   "call:resumed": (payload: { callId: string }) => void;
   "call:transferred": (payload: { callId: string; to: string }) => void;
-  "call:ended": (payload: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }) => void;
+  "call:ended": (payload: { callId: string; outcome: string; reason: string | null; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (payload: AgentStatus) => void;
   "import:progress": (payload: ImportJob) => void;
 }

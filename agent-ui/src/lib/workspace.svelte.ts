@@ -288,11 +288,23 @@ export function onTransferred(p: { callId: string; to: string }): void {
   refreshAlerts();
 }
 
-export function onEnded(p: { callId: string; outcome: string; talkSeconds: number | null; wrapup: boolean }): void {
+/** Why a click-to-call reached nobody (call:ended reason), as the card says it. */
+const endReasons: Record<string, string> = {
+  "agent-no-answer": "Your phone did not answer: call not placed",
+  "agent-busy": "Your phone was busy: call not placed",
+  "customer-no-answer": "No answer from the customer",
+  busy: "The customer's line is busy",
+  failed: "The call could not be placed",
+};
+
+export function onEnded(p: { callId: string; outcome: string; reason?: string | null; talkSeconds: number | null; wrapup: boolean }): void {
   touch(p.callId);
   const c = find(p.callId);
   if (!c) return;
-  if (c.phase === "ringing") {
+  if (p.reason && !p.wrapup && c.phase !== "gone") {
+    // A click-to-call that reached nobody: nothing to wrap up, the card says why and goes.
+    goAway(c, endReasons[p.reason] ?? "Call not connected");
+  } else if (c.phase === "ringing") {
     goAway(c, c.offer.direction === "outbound" ? "Call not connected" : "Caller hung up");
   } else if (c.phase !== "gone") {
     c.phase = "wrapup";
