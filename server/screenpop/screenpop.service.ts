@@ -59,7 +59,7 @@ export class ScreenPop {
     const out: Offer[] = [];
     for (const entry of this.entries.values()) {
       const state = entry.offered.get(ext);
-      if (state) out.push(this.offer(entry, await this.cardOf(entry), state, entry.src.tracker.frameAt));
+      if (state) out.push(this.offer(entry, await this.cardOf(entry), state, entry.src.tracker.frameAt, ext));
     }
     return out;
   }
@@ -76,7 +76,7 @@ export class ScreenPop {
         const entry = this.entry(e.call, src);
         if (entry.offered.has(e.agent)) return; // several devices on one extension: one card
         entry.offered.set(e.agent, "ringing");
-        return this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "ringing", at));
+        return this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "ringing", at, e.agent));
       }
       case "call.ring-ended": {
         const entry = this.entries.get(e.call.linkedid);
@@ -90,13 +90,14 @@ export class ScreenPop {
         return this.push(entry, e.agent, "call:withdrawn", () => ({ callId: e.call.linkedid, reason }));
       }
       case "call.answered": {
-        if (!e.agent) return;
+        const agent = e.agent;
+        if (!agent) return;
         const entry = this.entry(e.call, src);
-        const before = entry.offered.get(e.agent);
-        entry.offered.set(e.agent, "talking");
-        if (!before) this.push(entry, e.agent, "call:offer", (card) => this.offer(entry, card, "talking", at));
+        const before = entry.offered.get(agent);
+        entry.offered.set(agent, "talking");
+        if (!before) this.push(entry, agent, "call:offer", (card) => this.offer(entry, card, "talking", at, agent));
         // This agent's answer (a transferred call's next agent answers after the call's first answer).
-        return this.push(entry, e.agent, "call:answered", () => ({ callId: e.call.linkedid, answeredAt: e.at }));
+        return this.push(entry, agent, "call:answered", () => ({ callId: e.call.linkedid, answeredAt: e.at }));
       }
       case "call.held":
       case "call.resumed": {
@@ -160,15 +161,17 @@ export class ScreenPop {
     return entry.card;
   }
 
-  private offer(entry: Entry, card: Card, state: OfferState, amiAt: number): Offer {
+  /** `agent`: whose console it is for: their own answer (a transferred call's next agent answers later). */
+  private offer(entry: Entry, card: Card, state: OfferState, amiAt: number, agent: string): Offer {
     const call = entry.call;
+    const mine = call.segments.findLast((x) => x.agent === agent && x.answeredAt !== null && x.result === "talking");
     const from = call.queuedAt ?? (call.direction === "inbound" ? call.startedAt : null);
     return {
       ...card,
       queue: call.queue ?? card.queue,
       state,
       waitSeconds: from ? Math.max(0, Math.round(((call.answeredAt?.getTime() ?? Date.now()) - from.getTime()) / 1000)) : null,
-      answeredAt: call.answeredAt,
+      answeredAt: state === "ringing" ? null : (mine?.answeredAt ?? call.answeredAt),
       timing: { amiAt, sentAt: now() },
     };
   }

@@ -135,7 +135,8 @@ describe.each(dbKinds)("call data on %s", (db) => {
     if (next === null) throw new Error("nobody answered");
     const second = next === "1002" ? bob : cid;
     await expectEventually(() => expect(second.of("call:answered", callId)).toHaveLength(1), safety);
-    // Their timer starts at their own answer, not at 1001's.
+    // Their card rang as not answered (by them), and their timer starts at their own answer, not at 1001's.
+    expect(second.of("call:offer", callId)[0].answeredAt).toBeNull();
     const firstAnswer = new Date(ann.of("call:answered", callId)[0].answeredAt).getTime();
     expect(new Date(second.of("call:answered", callId)[0].answeredAt).getTime()).toBeGreaterThanOrEqual(firstAnswer + 2000);
     await talkFor(1100);
