@@ -37,6 +37,15 @@ import { ClientCardCache } from "./screenpop/client-card-cache.js";
 import { ScreenPop } from "./screenpop/screenpop.service.js";
 import { AgentStatusService } from "./agents/agent-status.service.js";
 import { AgentStatusHub } from "./agents/agent-status-hub.js";
+import { AgentPresenceStore } from "./agents/agent-presence.store.js";
+import { FfmpegMedia } from "./recordings/media.js";
+import { LocalRecordingStorage } from "./recordings/recording-storage.js";
+import { RecordingProcessor } from "./recordings/recording-processor.js";
+import { RecordingJobs } from "./recordings/recording-jobs.js";
+import { RecordingsService } from "./recordings/recordings.service.js";
+import { captureRecordings } from "./recordings/recording-capture.js";
+import { recordingsRoutes } from "./recordings/recordings.routes.js";
+import { userQueuesRoutes } from "./auth/user-queues.routes.js";
 import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
@@ -155,14 +164,48 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       bus.publish("client-history", String(clientId));
       realtime.toAll("client:changed", { clientId });
     };
-    statusByPbx.set(t.name, new AgentStatusService(t.commands, t.agents, t.tracker, config.wrapupSeconds, config.pauseCodes, log.child({ module: "agents", pbx: t.name }), pushesFor(t)));
+    statusByPbx.set(
+      t.name,
+      new AgentStatusService({
+        commands: t.commands,
+        states: t.agents,
+        tracker: t.tracker,
+        presence: new AgentPresenceStore(db, t.name),
+        wrapupSeconds: config.wrapupSeconds,
+        pauseCodes: config.pauseCodes,
+        log: log.child({ module: "agents", pbx: t.name }),
+        active: pushesFor(t),
+      }),
+    );
     t.agents.on("state", (s: AgentState) => {
       if (t.role !== "holder") return;
       const userId = directory.userOf(s.agent);
       if (userId !== undefined) realtime.toUser(userId, "agent:state", s);
     });
+    t.agents.on("reachability", (p: { reachable: boolean; since: Date | null }) => {
+      if (t.role === "holder") realtime.toAll("pbx:status", { pbx: t.name, ...p });
+    });
   }
   const agentStatus = new AgentStatusHub(pbxes, statusByPbx);
+
+  // Recordings: raw WAVs from MONITOR_DIR become verified Opus files under RECORDINGS_DIR.
+  const recordingStorage = new LocalRecordingStorage(config.recordingsDir);
+  const recordings = new RecordingsService(db, recordingStorage, audit, log.child({ module: "recordings" }), { defaultCountry: config.defaultCountry, agentAccess: config.recordingsAgentAccess });
+  const recordingJobs = new RecordingJobs({
+    db,
+    redis,
+    redisPrefix: config.redisPrefix,
+    dataDir: config.dataDir,
+    processor: new RecordingProcessor(new FfmpegMedia(), recordingStorage, config.monitorDir, path.join(config.dataDir, "recording-work"), config.recordingsRaw, path.join(config.recordingsDir, "raw")),
+    log: log.child({ module: "recording-jobs" }),
+    retention: () => recordings.applyRetention(),
+    onReady: (_id, linkedid) =>
+      void db.query<{ client_id: number | null }>("SELECT client_id FROM calls WHERE linkedid = $1", [linkedid]).then(([c]) => {
+        if (c?.client_id) realtime.toAll("client:changed", { clientId: c.client_id });
+      }, () => {}),
+  });
+  await recordingJobs.start();
+  for (const t of pbxes.all) captureRecordings({ pbx: t.name, tracker: t.tracker, active: pushesFor(t), db, jobs: recordingJobs, monitorDir: config.monitorDir, log: log.child({ module: "recordings", pbx: t.name }) });
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
   sessionPurge.unref();
 
@@ -200,11 +243,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(authPublicRoutes(auth));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
+  api.use(userQueuesRoutes(db, audit));
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
   api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
   api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));
+  api.use(recordingsRoutes({ recordings, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
@@ -241,6 +286,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();
       await pbxes.close();
+      await recordingJobs.close();
       directory.stop();
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();

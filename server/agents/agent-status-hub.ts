@@ -1,5 +1,6 @@
 import type { AgentState } from "../calls/agent-states.js";
 import type { PbxSet } from "../calls/pbx-set.js";
+import type { PbxStatus } from "../platform/realtime/events.js";
 import type { AgentStatusService, RequestedStatus } from "./agent-status.service.js";
 
 /**
@@ -14,6 +15,12 @@ export class AgentStatusHub {
 
   private of(ext: string): AgentStatusService {
     return this.byPbx.get(this.pbxes.ofAgent(ext).name)!;
+  }
+
+  /** The PBX that has the agent's phone, and whether it is reachable. */
+  pbx(ext: string): PbxStatus {
+    const t = this.pbxes.ofAgent(ext);
+    return { pbx: t.name, ...t.agents.pbx };
   }
 
   status(ext: string): AgentState {

@@ -35,6 +35,7 @@ export function workspaceRoutes(d: WorkspaceDeps): Router {
     res.json({
       user,
       status: ext ? d.status.status(ext) : null,
+      pbx: ext ? d.status.pbx(ext) : null,
       calls: ext ? await d.screenPop.currentFor(ext) : [],
       pauseCodes: d.pauseCodes,
       dispositions: d.dispositions,

@@ -28,6 +28,8 @@ export const routeAccess = {
   "GET /users": staff,
   "POST /users": admins,
   "PATCH /users/:id": admins,
+  "GET /users/:id/queues": admins,
+  "PUT /users/:id/queues": admins,
   "GET /audit": admins,
 
   "GET /phone/normalize": staff,
@@ -64,6 +66,21 @@ export const routeAccess = {
   "GET /calls": staff,
   "GET /calls/live": staff,
   "GET /agents/states": staff,
+
+  // Recordings: everyone signed in may ask; what each sees is scoped inside (managers and admins
+  // all calls, supervisors their queues, agents their own with RECORDINGS_AGENT_ACCESS).
+  "GET /recordings": staff,
+  "GET /recordings/:id": staff,
+  "GET /recordings/:id/audio": staff,
+  // The agent on the call (checked in the route), or a supervisor+.
+  "POST /calls/:callId/recording": staff,
+  "GET /recordings/retention": admins,
+  "PUT /recordings/retention": admins,
+  "POST /recordings/retention/run": admins,
+  "POST /recordings/erase": admins,
+  "GET /legal-holds": managers,
+  "POST /legal-holds": managers,
+  "DELETE /legal-holds/:id": managers,
 } satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof routeAccess;

@@ -111,7 +111,7 @@ export function callsRoutes(db: Database, pbxes: PbxSet, listBudget: BulkReadBud
     res.json({ items: pbxes.liveCalls().map(({ pbx, call }) => ({ ...liveDto(call), pbx })) });
   });
   r.get("/agents/states", (_req, res) => {
-    res.json({ items: pbxes.agentStates() });
+    res.json({ items: pbxes.agentStates(), pbx: pbxes.all.map((t) => ({ pbx: t.name, ...t.agents.pbx })) });
   });
   return r;
 }

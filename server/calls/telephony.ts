@@ -77,7 +77,10 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   const actions = new AmiClient({ ...linkOpts, events: false, log: plog.child({ module: "ami-actions" }) });
   const link = new PbxLink(events, plog.child({ module: "pbx" }));
   const tracker = new CallTracker();
-  const agents = new AgentStates();
+  // Unknown until the PBX's state is read (the holder's first snapshot, or the feed's latest).
+  const agents = new AgentStates(10_000, { reachable: false });
+  // A phone reported BUSY rings or talks: the calls followed on it tell which.
+  tracker.on("call", (e: CallEvent) => agents.onCall(e, tracker.frameAt));
   const journal = new CallJournal(db, phoneIndex, config.defaultCountry, plog.child({ module: "journal" }), {
     pbx: name,
     node: nodeId,
@@ -97,7 +100,10 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
         return;
       case "snapshot":
         tracker.reconcile(item.s.channels, item.s.since);
-        agents.resetFromSnapshot(item.s.members, item.at);
+        agents.resetFromSnapshot(item.s.members, item.at, item.s.afterConnect === true);
+        return;
+      case "link-down":
+        agents.linkDown(item.at);
         return;
     }
   };
@@ -109,6 +115,10 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   };
   link.on("event", (e: PbxEvent, at: number) => local({ k: "event", e, at }));
   link.on("snapshot", (s: PbxSnapshot) => local({ k: "snapshot", s, at: Date.now() }));
+  // Only a holder that lost the PBX says so; one that stops consuming (lease lost, shutdown) does not.
+  link.on("down", () => {
+    if (role === "holder") local({ k: "link-down", at: Date.now() });
+  });
 
   // Calls seen to end: the holder journals them; a standby keeps them a while in case it takes over.
   const recentlyEnded = new Map<string, { call: TrackedCall; at: number }>();

@@ -7,7 +7,9 @@ import type { PbxSnapshot } from "./pbx-link.js";
 /** What the lease holder saw on its PBX link, in order; every node applies the same items. */
 export type FeedItem =
   | { k: "event"; e: PbxEvent; at: number }
-  | { k: "snapshot"; s: PbxSnapshot; at: number };
+  | { k: "snapshot"; s: PbxSnapshot; at: number }
+  /** The holder's PBX link went down: until the next snapshot nobody knows what the PBX holds. */
+  | { k: "link-down"; at: number };
 
 // Append only while the caller still holds the lease (same node and fencing number): a holder that
 // lost it, paused or cut off, cannot add anything once another node has taken over.

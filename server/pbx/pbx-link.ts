@@ -7,6 +7,8 @@ import { toPbxEvent, type PbxEvent } from "./pbx-events.js";
 export interface PbxSnapshot {
   /** When the snapshot was asked for (sub-ms): state changes seen after it are newer than the snapshot. */
   since: number;
+  /** The first read after the link (re)connected (not the periodic one): lost pauses are re-applied then. */
+  afterConnect?: boolean;
   channels: {
     uniqueid: string;
     linkedid: string;
@@ -45,12 +47,15 @@ export class PbxLink extends EventEmitter {
   ) {
     super();
     client.on("event", (e: AmiMessage, receivedAt: number) => {
+      // Asterisk accepts a login before its modules are loaded (after a restart, `QueueStatus`
+      // answers "Invalid/unknown command" until then); FullyBooted says they are.
+      if (e.event === "FullyBooted") this.wakeResync?.();
       const pe = toPbxEvent(e);
       if (pe) this.emit("event", pe satisfies PbxEvent, receivedAt);
     });
     client.on("connected", () => {
       this.emit("up");
-      void this.resync();
+      void this.resync(1, true);
       this.scheduleResync();
     });
     client.on("disconnected", (reason: string) => {
@@ -77,8 +82,15 @@ export class PbxLink extends EventEmitter {
     return this.client.state === "connected";
   }
 
-  /** Reads live channels and queue members from the PBX; retried while the link stays up. */
-  async resync(attempt = 1): Promise<void> {
+  /** Cuts a retry's wait short (FullyBooted arrived). */
+  private wakeResync: (() => void) | null = null;
+
+  /**
+   * Reads live channels and queue members from the PBX. Retried while the link stays up, after
+   * FullyBooted or a backoff (0.25 s doubling to 5 s), whichever comes first: a PBX that is still
+   * booting refuses the list actions for a moment.
+   */
+  async resync(attempt = 1, afterConnect = false): Promise<void> {
     const since = performance.timeOrigin + performance.now();
     try {
       const [channels, queues] = await Promise.all([
@@ -87,6 +99,7 @@ export class PbxLink extends EventEmitter {
       ]);
       const snapshot: PbxSnapshot = {
         since,
+        afterConnect,
         channels: channels.events
           .filter((e) => e.event === "CoreShowChannel")
           .map((e) => ({
@@ -111,7 +124,20 @@ export class PbxLink extends EventEmitter {
       this.emit("snapshot", snapshot);
     } catch (err) {
       this.log.warn({ err: (err as Error).message, attempt }, "PBX resync failed");
-      if (attempt < 3 && this.connected) return this.resync(attempt + 1);
+      if (attempt >= 10 || !this.connected) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.wakeResync = null;
+          resolve();
+        }, Math.min(5000, 250 * 2 ** (attempt - 1)));
+        timer.unref();
+        this.wakeResync = () => {
+          clearTimeout(timer);
+          this.wakeResync = null;
+          resolve();
+        };
+      });
+      if (this.connected) return this.resync(attempt + 1, afterConnect);
     }
   }
 }

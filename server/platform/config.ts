@@ -14,6 +14,10 @@ export interface Config {
   dataDir: string;
   monitorDir: string;
   recordingsDir: string;
+  /** What becomes of the PBX's raw WAV once the Opus files are verified: kept, archived under RECORDINGS_DIR/raw, or deleted. */
+  recordingsRaw: "keep" | "archive" | "delete";
+  /** Whether agents may replay their own calls (managers and admins always; supervisors their queues). */
+  recordingsAgentAccess: boolean;
   bootstrapAdminPassword: string | null;
   defaultCountry: string;
   sessionTtlHours: number;
@@ -100,6 +104,8 @@ const schema = z.object({
   PAUSE_CODES: z.string().regex(/^[a-z0-9_-]{1,30}(,[a-z0-9_-]{1,30})*$/, "comma-separated lower-case codes").default("break,lunch,meeting,training,coaching"),
   DIAL_COUNTRIES: z.string().regex(/^[A-Za-z]{2}(,[A-Za-z]{2})*$/, "comma-separated ISO country codes").optional(),
   DIAL_ALLOW_PREMIUM: z.enum(["true", "false", "1", "0"]).default("false"),
+  RECORDINGS_RAW: z.enum(["keep", "archive", "delete"]).default("archive"),
+  RECORDINGS_AGENT_ACCESS: z.enum(["true", "false", "1", "0"]).default("false"),
   BULK_READ_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(2000),
   BULK_READ_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   // Which hops in front of the server may say who the client is (X-Forwarded-For): Express's
@@ -139,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     monitorDir: path.resolve(e.MONITOR_DIR ?? path.join(dataDir, "monitor")),
     recordingsDir: path.resolve(e.RECORDINGS_DIR),
+    recordingsRaw: e.RECORDINGS_RAW,
+    recordingsAgentAccess: e.RECORDINGS_AGENT_ACCESS === "true" || e.RECORDINGS_AGENT_ACCESS === "1",
     bootstrapAdminPassword: e.BOOTSTRAP_ADMIN_PASSWORD ?? null,
     defaultCountry: e.DEFAULT_COUNTRY,
     sessionTtlHours: e.SESSION_TTL_HOURS,

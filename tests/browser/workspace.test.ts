@@ -450,7 +450,28 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await card(a, "ringing").getByText("Grace Hopper").waitFor();
     await a.getByTestId("call-gone").filter({ hasText: "Caller hung up" }).waitFor({ timeout: 10_000 });
     await a.getByTestId("phone-rail").waitFor({ timeout: 10_000 });
+    await a.getByTestId("dock-expand").click();
+    await a.getByTestId("phone-dock").waitFor();
 
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it("says the phone system is unreachable while the PBX link is down, and shows the status as unknown", async () => {
+    const sim = s.app.telephony.sim!;
+    sim.faults.refuse = true;
+    sim.dropConnections();
+    await a.getByTestId("pbx-down").waitFor();
+    expect(await a.getByTestId("pbx-down").textContent()).toContain("Phone system unreachable");
+    await expect.poll(() => status(a)).toBe("unknown");
+    // A console opened during the outage knows it at once.
+    await b.reload();
+    await b.getByTestId("pbx-down").waitFor();
+    await shot("w18-pbx-unreachable", a);
+
+    sim.faults.refuse = false;
+    await a.getByTestId("pbx-down").waitFor({ state: "detached", timeout: 30_000 });
+    await b.getByTestId("pbx-down").waitFor({ state: "detached", timeout: 30_000 });
+    await expectAvailable(a);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

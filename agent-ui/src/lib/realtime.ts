@@ -11,11 +11,12 @@ import {
   onEnded,
   onHeld,
   onOffer,
+  onPbxStatus,
   onTransferred,
   onWithdrawn,
   refreshWorkspace,
 } from "./workspace.svelte";
-import type { AgentStatus, CallOffer, ImportJob, Task, WithdrawReason } from "./types";
+import type { AgentStatus, CallOffer, ImportJob, PbxStatus, Task, WithdrawReason } from "./types";
 
 interface ServerToClient {
   "task:reminder": (payload: { task: Task }) => void;
@@ -28,6 +29,7 @@ interface ServerToClient {
   "call:transferred": (payload: { callId: string; to: string }) => void;
   "call:ended": (payload: { callId: string; outcome: string; reason: string | null; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (payload: AgentStatus) => void;
+  "pbx:status": (payload: PbxStatus) => void;
   "import:progress": (payload: ImportJob) => void;
 }
 
@@ -102,6 +104,7 @@ export function connectRealtime(token: string): void {
   s.on("call:transferred", onTransferred);
   s.on("call:ended", onEnded);
   s.on("agent:state", onAgentState);
+  s.on("pbx:status", onPbxStatus);
   s.on("import:progress", (job) => {
     for (const fn of importListeners) fn(job);
   });

@@ -145,7 +145,14 @@ export interface LoginAnswer {
 
 // ---- Agent workspace (docs/api.md, "Agent workspace") ----
 
-export type AgentStateName = "available" | "ringing" | "on-call" | "paused" | "wrap-up" | "unavailable" | "logged-out";
+export type AgentStateName = "available" | "ringing" | "on-call" | "paused" | "wrap-up" | "unavailable" | "logged-out" | "unknown";
+
+/** Whether the server reaches a PBX; while it does not, agent states are unknown. */
+export interface PbxStatus {
+  pbx: string;
+  reachable: boolean;
+  since: string | null;
+}
 
 export interface AgentStatus {
   agent: string;
@@ -232,6 +239,8 @@ export interface Workspace {
   wrapupSeconds: number;
   calls: CallOffer[];
   demoPhone: boolean;
+  /** The PBX of the agent's phone (null without an extension). */
+  pbx: PbxStatus | null;
 }
 
 export type WithdrawReason = "answered-elsewhere" | "no-answer" | "caller-left";

@@ -11,6 +11,7 @@ import type {
   CallOffer,
   CallState,
   CodeOption,
+  PbxStatus,
   PopClient,
   WithdrawReason,
   Workspace,
@@ -51,6 +52,8 @@ export interface WorkCall {
 export const workspace = $state<{
   loaded: boolean;
   status: AgentStatus | null;
+  /** The agent's PBX when the server cannot reach it (the console says so); null when it can. */
+  pbxDown: PbxStatus | null;
   pauseCodes: Option[];
   dispositions: Option[];
   wrapupSeconds: number;
@@ -64,6 +67,7 @@ export const workspace = $state<{
 }>({
   loaded: false,
   status: null,
+  pbxDown: null,
   pauseCodes: [],
   dispositions: [],
   wrapupSeconds: 0,
@@ -316,6 +320,16 @@ export function onEnded(p: { callId: string; outcome: string; reason?: string | 
   refreshAlerts();
 }
 
+let pbxTouched = 0;
+
+/** pbx:status: the PBX was lost or found again (agent states follow as agent:state). */
+export function onPbxStatus(p: PbxStatus): void {
+  if (workspace.pbxDown === null && p.reachable) return;
+  if (workspace.pbxDown && workspace.pbxDown.pbx !== p.pbx) return;
+  pbxTouched = ++eventSeq;
+  workspace.pbxDown = p.reachable ? null : p;
+}
+
 export function onAgentState(s: AgentStatus): void {
   statusTouched = ++eventSeq;
   workspace.status = s;
@@ -374,6 +388,7 @@ async function loadOnce(): Promise<void> {
     void setDemoManual(readManual(manualFor));
   }
   if (statusTouched <= asked) workspace.status = ws.status ?? null;
+  if (pbxTouched <= asked) workspace.pbxDown = ws.pbx && !ws.pbx.reachable ? ws.pbx : null;
 
   const live = new Set<string>();
   for (const o of ws.calls ?? []) {
@@ -401,6 +416,7 @@ export function resetWorkspace(): void {
   workspace.demoManualApplied = false;
   workspace.loaded = false;
   workspace.status = null;
+  workspace.pbxDown = null;
   workspace.calls.splice(0);
   workspace.demoPhone = false;
   touched.clear();

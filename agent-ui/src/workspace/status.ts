@@ -9,6 +9,7 @@ export const STATE_LABEL: Record<AgentStateName, string> = {
   "wrap-up": "Wrap-up",
   unavailable: "Phone offline",
   "logged-out": "Logged out",
+  unknown: "Unknown",
 };
 
 /** "0:07", "12:04", "1:02:09". */

@@ -69,13 +69,37 @@ export class AmiSimulator {
     this.sessions.clear();
   }
 
-  /** Fault: the PBX restarts: connections drop, every call ends unseen, new connections are refused for `downMs`. */
-  async restart(downMs = 200): Promise<void> {
+  /** Logged in before the modules were loaded: actions other than Login/Logoff/Ping are refused until FullyBooted. */
+  private booting = false;
+
+  /**
+   * Fault: the PBX restarts (`core restart now`, transcript pbx-restart-paused): every connection
+   * gets `Shutdown` and drops, every call ends unseen, static members lose their pauses, new
+   * connections are refused for `downMs`; then for `bootMs` logins are accepted but actions fail
+   * ("Invalid/unknown command") until FullyBooted is sent.
+   */
+  async restart(downMs = 200, bootMs: number | null = 70): Promise<void> {
     this.faults.refuse = true;
+    this.broadcast([["Event", "Shutdown"], ["Privilege", "system,all"], ["Shutdown", "Cleanly"], ["Restart", "True"]]);
     this.dropConnections();
-    this.pbx.reset();
+    this.pbx.reboot();
     await new Promise((r) => setTimeout(r, downMs));
+    this.booting = bootMs !== 0;
     this.faults.refuse = false;
+    // null: booting until finishBoot() (a test holds the PBX in that state as long as it needs).
+    if (bootMs) setTimeout(() => this.finishBoot(), bootMs).unref();
+  }
+
+  /** The modules are loaded: actions work, and every connection gets FullyBooted. */
+  finishBoot(): void {
+    if (!this.booting) return;
+    this.booting = false;
+    // During boot the headers come in this order (at login to a running PBX: Uptime first).
+    this.broadcast([["Event", "FullyBooted"], ["Privilege", "system,all"], ["Status", "Fully Booted"], ["Uptime", "0"], ["LastReload", "0"]]);
+  }
+
+  get isBooting(): boolean {
+    return this.booting;
   }
 
   /** Fault: raw bytes to every logged-in connection (garbage, or a huge frame). */
@@ -129,7 +153,7 @@ export class AmiSimulator {
         s.authenticated = true;
         if (/^off$/i.test(m.events ?? "")) s.eventsOn = false;
         reply([["Response", "Success"], ["Message", "Authentication accepted"]]);
-        this.write(s, event("FullyBooted", [["Uptime", String(this.pbx.uptimeSeconds)], ["LastReload", String(this.pbx.uptimeSeconds)], ["Status", "Fully Booted"]]));
+        if (!this.booting) this.write(s, event("FullyBooted", [["Uptime", String(this.pbx.uptimeSeconds)], ["LastReload", String(this.pbx.uptimeSeconds)], ["Status", "Fully Booted"]]));
         const now = new Date().toISOString().replace("Z", "+0000");
         this.write(s, [["Event", "SuccessfulAuth"], ["Privilege", "security,all"], ["EventTV", now], ["Severity", "Informational"], ["Service", "AMI"], ["EventVersion", "1"], ["AccountID", this.username], ["SessionID", "0x7f9e14003110"], ["LocalAddress", `IPV4/TCP/127.0.0.1/${this.port}`], ["RemoteAddress", `IPV4/TCP/${s.socket.remoteAddress ?? "127.0.0.1"}/${s.socket.remotePort ?? 0}`], ["UsingPassword", "0"], ["SessionTV", now]]);
       } else {
@@ -145,6 +169,11 @@ export class AmiSimulator {
       return;
     }
     this.onAction(action, s);
+    if (this.booting && action !== "logoff" && action !== "ping") {
+      reply([["Response", "Error"], ["Message", `Invalid/unknown command: ${m.action ?? ""}. Use Action: ListCommands to show available commands.`]]);
+      this.write(s, [["Event", "RequestBadFormat"], ["Privilege", "security,all"], ["Severity", "Error"], ["Service", "AMI"], ["RequestType", `Action: ${m.action ?? ""}`]]);
+      return;
+    }
     if (action === "logoff") {
       reply([["Response", "Goodbye"], ["Message", "Thanks for all the fish."]]);
       s.socket.end();

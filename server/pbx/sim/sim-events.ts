@@ -107,6 +107,10 @@ export interface SimMember {
   status: number;
   paused: boolean;
   pausedReason: string;
+  /** When the member's last call ended, ms (LastCall says seconds); for wrapuptime. */
+  lastCallMs: number;
+  /** queues.conf `wrapuptime`, seconds. */
+  wrapuptime: number;
 }
 
 /**
@@ -131,7 +135,7 @@ export function memberBlock(m: SimMember, style: "event" | "list" = "event"): Pa
     ["Paused", m.paused ? "1" : "0"],
     ["PausedReason", m.pausedReason],
     ...(event ? ([["Ringinuse", "0"]] as Pairs) : []),
-    ["Wrapuptime", "0"],
+    ["Wrapuptime", String(m.wrapuptime)],
   ];
 }
 

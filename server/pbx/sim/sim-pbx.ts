@@ -32,6 +32,8 @@ export interface SimQueueConfig {
   /** Pause between ring rounds, seconds (queues.conf `retry`). */
   retrySeconds: number;
   members: string[];
+  /** queues.conf `wrapuptime`: a member is not offered a call for this long after their last one. */
+  wrapupSeconds?: number;
 }
 
 export interface SimConfig {
@@ -48,6 +50,13 @@ export interface SimConfig {
   companyName: string;
   /** Asterisk's `systemname`: prefixes every Uniqueid ("east-1795598250.0"), so PBXs' ids differ. */
   systemName?: string;
+  /**
+   * pjsip.conf `device_state_busy_at` of the agent endpoints: at 1 a phone with a call, ringing
+   * or answered, reports BUSY (QueueMemberStatus 3) instead of RINGING (6) / INUSE (2).
+   */
+  deviceStateBusyAt?: number;
+  /** queues.conf `persistentmembers`: dynamic members (and their pauses) survive a restart; static ones never keep a pause. */
+  persistentMembers?: boolean;
 }
 
 export const defaultSimConfig: SimConfig = {
@@ -113,7 +122,7 @@ export class SimPbx extends EventEmitter {
   /** rrmemory: index of the member each queue offered its last call to. */
   private readonly rrLast = new Map<string, number>();
   private chanSeq = 0;
-  private readonly bootTime = Math.floor(Date.now() / 1000);
+  private bootTime = Math.floor(Date.now() / 1000);
 
   constructor(config: Partial<SimConfig> = {}) {
     super();
@@ -173,6 +182,23 @@ export class SimPbx extends EventEmitter {
     for (const list of this.members.values()) for (const m of list) Object.assign(m, { status: 1, inCall: false });
   }
 
+  /**
+   * The PBX process restarts (`core restart now`): every call is gone, counters start again, and
+   * static queue members come back as queues.conf lists them, unpaused, with no event saying so
+   * (transcript pbx-restart-paused). Dynamic members stay, with their pause, only with persistentmembers.
+   */
+  reboot(): void {
+    this.reset();
+    this.bootTime = Math.floor(Date.now() / 1000);
+    const keep = this.config.persistentMembers ?? true;
+    for (const [queue, list] of this.members) {
+      const kept = list.filter((m) => m.membership === "dynamic" && keep);
+      for (const m of kept) Object.assign(m, { callsTaken: 0, lastCall: 0, lastCallMs: 0, loginTime: this.bootTime });
+      const statics = (this.config.queues.find((q) => q.name === queue)?.members ?? []).map((ext) => this.newMember(queue, ext, "static"));
+      this.members.set(queue, [...statics, ...kept.filter((m) => !statics.some((x) => x.iface === m.iface))]);
+    }
+  }
+
   // ---- inbound calls -------------------------------------------------------------------------
 
   /**
@@ -227,7 +253,9 @@ export class SimPbx extends EventEmitter {
     const q = this.config.queues.find((x) => x.name === call.queue)!;
     const free = (this.members.get(q.name) ?? []).filter((m) => {
       const a = this.agents.get(extOf(m.iface));
-      return a && !m.paused && a.device === "NOT_INUSE";
+      // wrapuptime: app_queue skips a member whose last call ended less than that long ago.
+      const wrapping = Date.now() - m.lastCallMs < (q.wrapupSeconds ?? 0) * 1000 * this.config.speed;
+      return a && !m.paused && a.device === "NOT_INUSE" && !wrapping;
     });
     let targets = free;
     if (q.strategy === "rrmemory" && free.length) {
@@ -736,6 +764,7 @@ export class SimPbx extends EventEmitter {
     return {
       queue, name: name ?? this.agents.get(ext)?.name ?? ext, iface: `PJSIP/${ext}`, membership, penalty, callsTaken: 0, lastCall: 0,
       lastPause: 0, loginTime: this.bootTime, inCall: false, status: this.agents.has(ext) ? 1 : 5, paused: false, pausedReason: "",
+      lastCallMs: 0, wrapuptime: this.config.queues.find((q) => q.name === queue)?.wrapupSeconds ?? 0,
     };
   }
 
@@ -748,19 +777,23 @@ export class SimPbx extends EventEmitter {
     const a = this.agents.get(ext);
     if (!a) return;
     a.device = state;
-    this.deviceState(`PJSIP/${ext}`, state);
-    const status = state === "RINGING" ? 6 : state === "INUSE" || state === "ONHOLD" ? 2 : state === "UNAVAILABLE" ? 5 : 1;
-    for (const list of this.members.values())
-      for (const m of list)
-        if (m.iface === `PJSIP/${ext}`) {
-          m.status = status;
-          m.inCall = status === 2 && m.queue === connectedQueue;
-          if (callDone && m.queue === connectedQueue) {
-            m.callsTaken++;
-            m.lastCall = Math.floor(Date.now() / 1000);
-          }
-          this.send(event("QueueMemberStatus", memberBlock(m)));
-        }
+    // device_state_busy_at = 1: one call, ringing or up, already counts as BUSY.
+    const busy = (this.config.deviceStateBusyAt ?? 0) > 0 && (state === "RINGING" || state === "INUSE");
+    this.deviceState(`PJSIP/${ext}`, busy ? "BUSY" : state);
+    const status = busy ? 3 : state === "RINGING" ? 6 : state === "INUSE" || state === "ONHOLD" ? 2 : state === "UNAVAILABLE" ? 5 : 1;
+    const mine = [...this.members.values()].flatMap((list) => list.filter((m) => m.iface === `PJSIP/${ext}`));
+    // Every member is updated before any event goes out: a listener that places a call on the
+    // first event finds app_queue's view (last call, wrapuptime) already complete.
+    for (const m of mine) {
+      m.status = status;
+      m.inCall = status === 2 && m.queue === connectedQueue;
+      if (callDone && m.queue === connectedQueue) {
+        m.callsTaken++;
+        m.lastCallMs = Date.now();
+        m.lastCall = Math.floor(m.lastCallMs / 1000);
+      }
+    }
+    for (const m of mine) this.send(event("QueueMemberStatus", memberBlock(m)));
   }
 
   private dropLeg(call: Call, ext: string, leg: SimChannel, cause: number): void {

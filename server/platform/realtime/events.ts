@@ -3,6 +3,13 @@ import type { Offer } from "../../screenpop/screenpop.service.js";
 import type { AgentState } from "../../calls/agent-states.js";
 import type { ImportDto } from "../../crm/csv-import-jobs.js";
 
+/** Whether the server reaches a PBX (AMI_URL names each), and since when it does not. */
+export interface PbxStatus {
+  pbx: string;
+  reachable: boolean;
+  since: Date | null;
+}
+
 /** Every event the server pushes to consoles, with its payload (docs/api.md, Socket.IO). */
 export interface ServerToClientEvents {
   "task:reminder": (p: { task: TaskDto }) => void;
@@ -17,6 +24,8 @@ export interface ServerToClientEvents {
   /** reason: why a click-to-call reached nobody (agent-no-answer, agent-busy, customer-no-answer, busy, failed), else null. */
   "call:ended": (p: { callId: string; outcome: string; reason: string | null; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (p: AgentState) => void;
+  /** A PBX's link was lost (agents are `unknown` until it is back) or found again. */
+  "pbx:status": (p: PbxStatus) => void;
   /** A CSV import's progress, to the user who started it (also readable at GET /api/clients/import/:id). */
   "import:progress": (p: ImportDto) => void;
 }

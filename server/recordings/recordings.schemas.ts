@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
+
+const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
+const queueName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name");
+
+export const recordingQuery = z
+  .object({
+    /** Client name, or part of it. */
+    q: text(100).optional(),
+    clientId: idParam.optional(),
+    /** Any written form of the customer's number. */
+    phone: z.string().max(60).optional(),
+    agent: z.string().regex(/^\d{2,8}$/, "an extension (digits)").optional(),
+    queue: queueName.optional(),
+    from: dateInput.optional(),
+    to: dateInput.optional(),
+    outcome: z.enum(outcomes).optional(),
+    disposition: text(40).optional(),
+    minSeconds: queryInt(0, 86_400).optional(),
+    status: z.enum(["pending", "ready", "failed", "empty", "deleted"]).optional(),
+    limit: queryInt(1, 200).default(50),
+    cursor: idParam.optional(),
+  })
+  .strict();
+export type RecordingQuery = z.output<typeof recordingQuery>;
+
+export const audioQuery = z
+  .object({
+    side: z.enum(["mix", "caller", "agent"]).default("mix"),
+    download: z.enum(["1", "true", "0", "false"]).optional(),
+  })
+  .strict();
+
+export const pauseBody = z.object({ paused: z.boolean() }).strict();
+
+export const holdBody = z
+  .object({
+    linkedid: z.string().regex(/^([A-Za-z0-9_]{1,32}-)?[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Linkedid)").optional(),
+    clientId: idNumber.optional(),
+    reason: text(500, { required: "why the hold applies" }),
+  })
+  .strict();
+
+export const eraseBody = z
+  .object({
+    phone: z.string().max(60).optional(),
+    clientId: idNumber.optional(),
+    /** Also erase the client's record (name, numbers, notes): by client only. */
+    personalData: z.boolean().optional(),
+  })
+  .strict();
+
+export const retentionBody = z
+  .object({
+    /** Per queue ("*" for every other queue): days to keep audio, or null to keep it for ever. */
+    rules: z.array(z.object({ queue: z.union([queueName, z.literal("*")]), days: z.number().int().min(1).max(36_500).nullable() }).strict()).max(200),
+  })
+  .strict();
