@@ -34,6 +34,7 @@ import { callControlRoutes } from "./calls/call-control.routes.js";
 import { ExtensionDirectory } from "./auth/extension-directory.js";
 import { CardBuilder } from "./screenpop/card-builder.js";
 import { ClientCardCache } from "./screenpop/client-card-cache.js";
+import { warmRingPath } from "./screenpop/ring-path-warmup.js";
 import { ScreenPop } from "./screenpop/screenpop.service.js";
 import { AgentStatusService } from "./agents/agent-status.service.js";
 import { AgentStatusHub } from "./agents/agent-status-hub.js";
@@ -115,11 +116,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const indexLoad = phoneIndex
     .load()
     .then(() => log.info({ numbers: phoneIndex.size }, "phone index loaded"))
-    .catch((err: Error) => log.error({ err }, "phone index load failed; lookups use SQL"))
-    // The first call after a start pops as fast as the others: the card's statement is prepared
-    // and planned, and its code paths run, before it rings.
-    .then(() => cards.warm(phoneIndex.sampleNumbers(1).flatMap((n) => phoneIndex.lookupSync(n) ?? [])[0]?.clientId ?? 0))
-    .catch((err: Error) => log.warn({ err }, "card cache warm-up failed"));
+    .catch((err: Error) => log.error({ err }, "phone index load failed; lookups use SQL"));
   const contacts = new ContactsService(db, clients, config.defaultCountry);
   const timeline = new TimelineService(db, clients);
   const tasks = new TasksService(db, clients);
@@ -156,6 +153,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log.child({ module: "screenpop" }),
     config.wrapupSeconds,
   );
+  // The first call after a start pops as fast as the others: the card's statement is prepared and
+  // planned, and the ring path's code has run once, before any phone rings.
+  const warmed = indexLoad
+    .then(async () => {
+      const sample = phoneIndex.sampleNumbers(1).find((n) => n.startsWith("+"));
+      await cards.warm(sample ? (phoneIndex.lookupSync(sample)?.[0]?.clientId ?? 0) : 0);
+      await warmRingPath(cardBuilder, sample ?? "+14155550123");
+    })
+    .catch((err: Error) => log.warn({ err }, "ring path warm-up failed"));
   const statusByPbx = new Map<string, AgentStatusService>();
   for (const t of pbxes.all) {
     t.journal.onStored = (_linkedid, clientId) => {
@@ -282,7 +288,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       if (closed) return;
       closed = true;
       clearInterval(sessionPurge);
-      await indexLoad;
+      await warmed;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();
       await pbxes.close();

@@ -33,13 +33,40 @@ export class CardBuilder {
   ) {}
 
   async build(call: TrackedCall): Promise<Card> {
+    const caller = this.callerOf(call);
+    if (!caller.owners) caller.owners = caller.key ? await this.phoneIndex.lookup(caller.key) : [];
+    const ids = clientIds(caller.owners);
+    const used = await Promise.all(ids.map(async (id): Promise<[number, ClientCardData | null]> => [id, await this.cache.get(id)]));
+    return this.assemble(call, caller.key, caller.owners, used);
+  }
+
+  /** The card now, without waiting, when everything it shows is in memory; else undefined. */
+  buildNow(call: TrackedCall): Card | undefined {
+    const { key, owners } = this.callerOf(call);
+    if (!owners) return undefined;
+    const used: [number, ClientCardData | null][] = [];
+    for (const id of clientIds(owners)) {
+      const data = this.cache.peek(id);
+      if (data === undefined) return undefined;
+      used.push([id, data]);
+    }
+    return this.assemble(call, key, owners, used);
+  }
+
+  private callerOf(call: TrackedCall) {
     const outbound = call.direction === "outbound";
     const written = (outbound ? call.customerNumber : call.callerNumber) ?? "";
     const n = normalizePhone(written, this.defaultCountry);
     const key = n.kind === "e164" || n.kind === "internal" ? n.number : null;
-    const owners = key ? (this.phoneIndex.lookupSync(key) ?? (await this.phoneIndex.lookup(key))) : [];
-    const ids = [...new Set(owners.map((o) => o.clientId))].slice(0, maxClients);
-    const used = await Promise.all(ids.map(async (id): Promise<[number, ClientCardData | null]> => [id, await this.cache.get(id)]));
+    // Undefined until the index has loaded (then a SQL lookup).
+    const owners: PhoneOwner[] | undefined = key ? this.phoneIndex.lookupSync(key) : [];
+    return { written, n, key, owners };
+  }
+
+  private assemble(call: TrackedCall, key: string | null, owners: PhoneOwner[], used: [number, ClientCardData | null][]): Card {
+    const { written, n } = this.callerOf(call);
+    const outbound = call.direction === "outbound";
+    const ids = clientIds(owners);
     const dialedNumber = outbound ? written : call.calledNumber;
     const card: Card = {
       callId: call.linkedid,
@@ -86,8 +113,7 @@ export class CardBuilder {
     const written = (call.direction === "outbound" ? call.customerNumber : call.callerNumber) ?? "";
     const n = normalizePhone(written, this.defaultCountry);
     if (n.kind !== "e164" && n.kind !== "internal") return;
-    const ids = [...new Set((this.phoneIndex.lookupSync(n.number) ?? []).map((o) => o.clientId))].slice(0, maxClients);
-    for (const id of ids) void this.cache.get(id).catch(() => {});
+    for (const id of clientIds(this.phoneIndex.lookupSync(n.number) ?? [])) void this.cache.get(id).catch(() => {});
   }
 
   /**
@@ -103,6 +129,10 @@ export class CardBuilder {
     }
     return p.used.every(([id, data]) => this.cache.isCurrent(id, data));
   }
+}
+
+function clientIds(owners: PhoneOwner[]): number[] {
+  return [...new Set(owners.map((o) => o.clientId))].slice(0, maxClients);
 }
 
 function sameOwners(a: PhoneOwner[], b: PhoneOwner[]): boolean {

@@ -81,6 +81,15 @@ export class ClientCardCache {
     return slot.data;
   }
 
+  /** The client's data if it is at hand now (read, and not too old); undefined when it must be read. */
+  peek(clientId: number): ClientCardData | null | undefined {
+    const slot = this.slots.get(clientId);
+    if (!slot || !("value" in slot) || Date.now() - slot.readAt >= this.opts.maxAgeMs) return undefined;
+    this.slots.delete(clientId);
+    this.slots.set(clientId, slot);
+    return slot.value;
+  }
+
   /** True while `data` is what the cache holds for that client: nothing about it changed since. */
   isCurrent(clientId: number, data: ClientCardData | null): boolean {
     const slot = this.slots.get(clientId);

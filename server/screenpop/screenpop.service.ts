@@ -31,6 +31,10 @@ interface Entry {
   offered: Map<string, OfferState>;
   /** Pushes for one call go out in order, after its card is built. */
   chain: Promise<void>;
+  /** Pushes waiting in `chain`. */
+  pending: number;
+  /** The card, once it is at hand (not only promised). */
+  ready: Card | null;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -140,10 +144,17 @@ export class ScreenPop {
   private entry(call: TrackedCall, src: PopSource): Entry {
     let entry = this.entries.get(call.linkedid);
     if (!entry) {
-      entry = { src, call, card: null, offered: new Map(), chain: Promise.resolve() };
+      entry = { src, call, card: null, offered: new Map(), chain: Promise.resolve(), pending: 0, ready: null };
       this.entries.set(call.linkedid, entry);
+      // Read while the caller waited (prefetch): the card is ready now, and the offer goes out
+      // in this very tick.
+      const atHand = src.active() ? this.builder.buildNow(call) : undefined;
+      if (atHand) {
+        entry.card = Promise.resolve(atHand);
+        entry.ready = atHand;
+      }
       // The card is built as soon as the call rings, while the events that follow queue behind it.
-      if (src.active()) {
+      else if (src.active()) {
         const card = this.cardOf(entry);
         entry.chain = card.then(() => undefined, () => undefined);
       }
@@ -156,7 +167,8 @@ export class ScreenPop {
     const card = await entry.card;
     // The client was edited (or the number changed hands) since: a later ring round or a console
     // reloading gets the card anew, never the stale one.
-    if (this.builder.fresh(card)) return card;
+    if (this.builder.fresh(card)) return (entry.ready = card);
+    entry.ready = null;
     entry.card = this.builder.build(entry.call);
     return entry.card;
   }
@@ -178,14 +190,28 @@ export class ScreenPop {
 
   private push<E extends Extract<EventName, `call:${string}`>>(entry: Entry, ext: string, event: E, payload: (card: Card) => EventPayload<E>): void {
     if (!entry.src.active()) return;
-    entry.chain = entry.chain.then(async () => {
+    const send = (card: Card) => {
       const userId = this.directory.userOf(ext);
-      if (userId === undefined) return;
+      if (userId !== undefined) this.realtime.toUser(userId, event, payload(card));
+    };
+    const failed = (err: unknown) => this.log.error({ err, callId: entry.call.linkedid, event }, "screen pop failed");
+    // Nothing queued ahead and the card at hand: sent now, not after the rest of this AMI read.
+    if (entry.pending === 0 && entry.ready && this.builder.fresh(entry.ready)) {
       try {
-        const body = payload(await this.cardOf(entry));
-        this.realtime.toUser(userId, event, body);
+        send(entry.ready);
       } catch (err) {
-        this.log.error({ err, callId: entry.call.linkedid, event }, "screen pop failed");
+        failed(err);
+      }
+      return;
+    }
+    entry.pending++;
+    entry.chain = entry.chain.then(async () => {
+      try {
+        send(await this.cardOf(entry));
+      } catch (err) {
+        failed(err);
+      } finally {
+        entry.pending--;
       }
     });
   }

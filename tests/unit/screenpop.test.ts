@@ -8,7 +8,7 @@ import type { Realtime } from "../../server/platform/realtime/realtime.js";
 import type { PbxEvent } from "../../server/pbx/pbx-events.js";
 
 /** ScreenPop with the tracker, and fakes for the card (slow on purpose), the users and the sockets. */
-function setup(cardDelayMs = 20) {
+function setup(cardDelayMs = 20, cardAtHand = false) {
   const tracker = new CallTracker();
   const sent: { userId: number; event: string; payload: any }[] = [];
   const builder = {
@@ -17,6 +17,7 @@ function setup(cardDelayMs = 20) {
       return { callId: call.linkedid, client: { name: "Grace" } } as unknown as Card;
     },
     prefetch: () => {},
+    buildNow: (call: { linkedid: string }) => (cardAtHand ? ({ callId: call.linkedid, client: { name: "Grace" } } as unknown as Card) : undefined),
     fresh: () => true,
   } as unknown as CardBuilder;
   const directory = { userOf: (ext: string) => ({ "1001": 1, "1002": 2 })[ext] } as unknown as ExtensionDirectory;
@@ -65,5 +66,18 @@ describe("screen pop", () => {
     h(dial("dial.end", "L.2", "PJSIP/1001-b", "NOANSWER"));
     await new Promise((r) => setTimeout(r, 10));
     expect(sent.map((x) => `${x.event}:${x.payload.reason ?? ""}`)).toEqual(["call:offer:", "call:withdrawn:no-answer"]);
+  });
+
+  it("sends the offer in the same tick when the card is at hand (read while the caller waited), in order with what follows", () => {
+    const { sent, h } = setup(20, true);
+    h(created("L.0", "PJSIP/trunk-1"));
+    h(created("L.1", "PJSIP/1001-a"));
+    h(created("L.3", "PJSIP/1002-c"));
+    h(dial("dial.begin", "L.1", "PJSIP/1001-a"));
+    h(dial("dial.begin", "L.3", "PJSIP/1002-c"));
+    expect(sent.map((x) => `${x.userId}:${x.event}`)).toEqual(["1:call:offer", "2:call:offer"]);
+    h(dial("dial.end", "L.1", "PJSIP/1001-a", "ANSWER"));
+    h(dial("dial.end", "L.3", "PJSIP/1002-c", "CANCEL"));
+    expect(sent.map((x) => `${x.userId}:${x.event}`)).toEqual(["1:call:offer", "2:call:offer", "1:call:answered", "2:call:withdrawn"]);
   });
 });
