@@ -370,6 +370,12 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
 
     await a.getByTestId("demo-answer").click();
     await a.locator('[data-testid="call-card"][data-direction="outbound"][data-phase="talking"]').waitFor({ timeout: 15_000 });
+    // The card talks from the moment Maria picks up; the customer answers a moment later. A
+    // hang-up before that is a call that reached nobody (no wrap-up): wait for the customer.
+    await expectEventually(() => {
+      const call = [...s.app.telephony.tracker.calls.values()].find((c) => c.direction === "outbound" && c.callerNumber === "1001");
+      expect([...(call?.legs.values() ?? [])].some((l) => l.kind === "trunk" && l.up)).toBe(true);
+    }, 15_000);
     await a.getByTestId("demo-hangup").click();
     const wrap = card(a, "wrapup");
     await wrap.waitFor();
