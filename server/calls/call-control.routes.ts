@@ -112,6 +112,8 @@ export function callControlRoutes(d: CallControlDeps): Router {
     if ((user.extension === null || row.agentExtension !== user.extension) && !allowed(user.role, "wrapUpAnyCall"))
       throw new AppError("FORBIDDEN", "this is not your call: only the agent who took it, or a supervisor, may say whose it is");
     await d.db.prisma.call.update({ where: { id: row.id }, data: { clientId } });
+    // The call is in the picked client's history now, and no longer in another's: their cards changed.
+    for (const changed of new Set([clientId, row.clientId])) if (changed) await d.clients.changed(changed);
     res.json({ callId: id, clientId });
   });
 

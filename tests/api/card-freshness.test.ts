@@ -96,6 +96,20 @@ describe.each(dbKinds)("screen pop cards are never stale (%s)", (db) => {
     expect(renamed.history.filter((h: { type: string }) => h.type === "note").map((h: { author: unknown }) => h.author)).toContainEqual({ id: admin.id, displayName: "Chief Admin" });
   });
 
+  it("shows a call under the client the agent picked for it after it ended (a shared number)", async () => {
+    const [x, y] = (await Promise.all(
+      ["Ada Lovelace", "Charles Babbage"].map(async (name) => (await s.api("POST", "/api/clients", { token: s.adminToken, body: { name, phones: ["+1 415 555 0166"] } })).body.id as number),
+    )) as [number, number];
+    const first = await ring("+14155550166");
+    expect(first.card.clients.map((c: { id: number }) => c.id)).toEqual([x, y]);
+    expect(first.card.byClient[x].history).toEqual([]);
+    const picked = await s.api("POST", `/api/calls/${first.callId}/client`, { token: s.adminToken, body: { clientId: x } });
+    expect(picked.status).toBe(200);
+    const second = await ring("+14155550166");
+    expect(second.card.byClient[x].history.map((h: { type: string }) => h.type)).toEqual(["call"]);
+    expect(second.card.byClient[y].history).toEqual([]);
+  });
+
   it("gives a console that reloads during the ring the card as it is now, and forgets a deleted client", async () => {
     await ring("+14155550199", async () => {
       await patch({ name: "Rear Admiral Hopper" });
