@@ -55,6 +55,35 @@ describe("three nodes, one PBX", () => {
     expect(fence).toEqual([{ fence: expect.any(Number), node: h.node }]);
   });
 
+  it("while the holder cannot reach the PBX, every node says every agent is unknown and the PBX unreachable; then the same states again", async () => {
+    const states = (n: NodeProcess) => n.api("GET", "/api/agents/states", { token: adminToken }).then((r) => r.body);
+    const stateList = (b: { items: { agent: string; state: string }[] }) => b.items.map((a) => `${a.agent}:${a.state}`).sort();
+    let before: string[] = [];
+    await expectEventually(async () => {
+      before = stateList(await states(nodes[0]!));
+      expect(before).toContain("1001:available");
+    }, 15_000);
+    for (const n of nodes) await expectEventually(async () => expect(stateList(await states(n))).toEqual(before), 15_000);
+    sim.faults.refuse = true;
+    sim.dropConnections();
+    try {
+      for (const n of nodes)
+        await expectEventually(async () => {
+          const b = await states(n);
+          expect(b.pbx).toEqual([{ pbx: "main", reachable: false, since: expect.any(String) }]);
+          expect(stateList(b)).toEqual(before.map((x) => `${x.split(":")[0]}:unknown`));
+        }, 15_000);
+    } finally {
+      sim.faults.refuse = false;
+    }
+    for (const n of nodes)
+      await expectEventually(async () => {
+        const b = await states(n);
+        expect(b.pbx[0].reachable).toBe(true);
+        expect(stateList(b)).toEqual(before);
+      }, 30_000);
+  });
+
   it("pops once on the ringing agent's console whichever node it is on, also for an agent created after every node started", async () => {
     const [holder] = await holders();
     const others = nodes.filter((n) => n !== holder);
