@@ -45,7 +45,8 @@ import { RecordingProcessor } from "./recordings/recording-processor.js";
 import { RecordingJobs } from "./recordings/recording-jobs.js";
 import { RecordingsService } from "./recordings/recordings.service.js";
 import { captureRecordings } from "./recordings/recording-capture.js";
-import { recordingsRoutes } from "./recordings/recordings.routes.js";
+import { recordingStreamRoutes, recordingsRoutes } from "./recordings/recordings.routes.js";
+import { AudioTickets } from "./recordings/audio-tickets.js";
 import { userQueuesRoutes } from "./auth/user-queues.routes.js";
 import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
@@ -247,6 +248,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     });
   });
   api.use(authPublicRoutes(auth));
+  const audioTickets = new AudioTickets(redis, config.redisPrefix);
+  // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
+  api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
   api.use(userQueuesRoutes(db, audit));
@@ -255,7 +259,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));
-  api.use(recordingsRoutes({ recordings, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
+  api.use(recordingsRoutes({ recordings, tickets: audioTickets, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));

@@ -72,6 +72,10 @@ export const routeAccess = {
   "GET /recordings": staff,
   "GET /recordings/:id": staff,
   "GET /recordings/:id/audio": staff,
+  "GET /recordings/:id/audio-url": staff,
+  // The audio by short-lived ticket for the browser's <audio> element (no bearer header there):
+  // a dead or missing ticket is a 404; a live one acts as, and is scoped to, the user it was made for.
+  "GET /recordings/:id/stream": "public",
   // The agent on the call (checked in the route), or a supervisor+.
   "POST /calls/:callId/recording": staff,
   "GET /recordings/retention": admins,

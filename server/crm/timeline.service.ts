@@ -28,6 +28,8 @@ export type TimelineItem =
       calledNumber: string;
       waitSeconds: number | null;
       talkSeconds: number | null;
+      /** Set once the call's recording is playable (the journal's recordingId): the timeline links to the player. */
+      recordingId: number | null;
     };
 
 type Kind = TimelineItem["type"];
@@ -127,6 +129,7 @@ export class TimelineService {
         calledNumber: c.calledNumber,
         waitSeconds: c.waitSeconds,
         talkSeconds: c.talkSeconds,
+        recordingId: c.recordingId,
       })),
     ];
     all.sort((a, b) => b.at.getTime() - a.at.getTime() || rank[b.type] - rank[a.type] || b.id - a.id);

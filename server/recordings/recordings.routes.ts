@@ -1,4 +1,4 @@
-import type { Router } from "express";
+import type { Request, Response, Router } from "express";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { parse, pathId } from "../platform/http/validate.js";
@@ -6,16 +6,19 @@ import { AppError, notFound } from "../platform/errors.js";
 import { actorOf, currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
 import { allowed } from "../auth/roles.js";
+import type { PublicUser } from "../auth/users.service.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { ClientsService } from "../crm/clients.service.js";
 import { toHttp } from "../agents/agent-status.service.js";
 import { callId } from "../calls/call-control.routes.js";
 import type { PbxSet } from "../calls/pbx-set.js";
 import { parseRange, type RecordingsService } from "./recordings.service.js";
-import { audioQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "./recordings.schemas.js";
+import { AudioTickets } from "./audio-tickets.js";
+import { audioQuery, ticketQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "./recordings.schemas.js";
 
 export interface RecordingsDeps {
   recordings: RecordingsService;
+  tickets: AudioTickets;
   pbxes: PbxSet;
   audit: AuditService;
   clients: ClientsService;
@@ -62,28 +65,17 @@ export function recordingsRoutes(d: RecordingsDeps): Router {
    * end), so a player never downloads the whole file to jump to the middle.
    */
   r.get("/recordings/:id/audio", async (req, res) => {
+    await sendAudio(d, req, res, pathId(req.params), parse(audioQuery, req.query), currentUser(req));
+  });
+
+  /** A short-lived link to the audio for a media element, which cannot send the bearer header (audio-tickets.ts). */
+  r.get("/recordings/:id/audio-url", async (req, res) => {
     const id = pathId(req.params);
-    const q = parse(audioQuery, req.query);
     const user = currentUser(req);
-    const download = q.download === "1" || q.download === "true";
-    const audio = await d.recordings.audio(id, q.side, user);
-    const header = req.get("range") ?? null;
-    let range: ReturnType<typeof parseRange>;
-    try {
-      range = parseRange(header, audio.size);
-    } catch (err) {
-      res.set("Content-Range", `bytes */${audio.size}`);
-      throw err;
-    }
-    const firstPlay = async () => (await d.redis.set(`${d.redisPrefix}:rec-play:${user.id}:${id}`, "1", "EX", playWindowSeconds, "NX").catch(() => "OK")) === "OK";
-    if (download || (await firstPlay())) await audio.audit(download, header, req.ip ?? null);
-    res.set({ "Content-Type": "audio/ogg", "Accept-Ranges": "bytes", "Cache-Control": "private, no-store" });
-    if (download) res.set("Content-Disposition", `attachment; filename="call-${audio.linkedid}-${q.side}.opus"`);
-    if (range === "whole") res.status(200).set("Content-Length", String(audio.size));
-    else res.status(206).set({ "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${audio.size}` });
-    const stream = audio.open(range === "whole" ? undefined : range);
-    stream.on("error", (err: Error) => res.destroy(err));
-    stream.pipe(res);
+    // The same scope check as the audio itself: no ticket for a recording this user may not hear.
+    await d.recordings.audio(id, "mix", user);
+    const ticket = await d.tickets.issue(id, user);
+    res.set("Cache-Control", "private, no-store").json({ url: `/api/recordings/${id}/stream?t=${ticket}`, idleSeconds: AudioTickets.idleSeconds });
   });
 
   r.get("/legal-holds", async (_req, res) => {
@@ -123,4 +115,43 @@ export function recordingsRoutes(d: RecordingsDeps): Router {
   });
 
   return r;
+}
+
+/**
+ * The audio by ticket (GET /recordings/:id/audio-url), for the browser's <audio> element: mounted
+ * before the bearer check, so "public" in the role matrix, but a missing, dead or foreign ticket is
+ * a 404 and a live one acts as the user who asked for it (same scope, same audit).
+ */
+export function recordingStreamRoutes(d: Pick<RecordingsDeps, "recordings" | "tickets" | "redis" | "redisPrefix">): Router {
+  const r = guardedRouter();
+  r.get("/recordings/:id/stream", async (req, res) => {
+    const id = pathId(req.params);
+    const { t, ...q } = parse(ticketQuery, req.query);
+    const user = await d.tickets.redeem(t, id);
+    if (!user) throw notFound("this audio link (it may have expired; reopen the player)");
+    await sendAudio(d, req, res, id, q, user);
+  });
+  return r;
+}
+
+async function sendAudio(d: Pick<RecordingsDeps, "recordings" | "redis" | "redisPrefix">, req: Request, res: Response, id: number, q: { side: "mix" | "caller" | "agent"; download?: string | undefined }, user: PublicUser): Promise<void> {
+  const download = q.download === "1" || q.download === "true";
+  const audio = await d.recordings.audio(id, q.side, user);
+  const header = req.get("range") ?? null;
+  let range: ReturnType<typeof parseRange>;
+  try {
+    range = parseRange(header, audio.size);
+  } catch (err) {
+    res.set("Content-Range", `bytes */${audio.size}`);
+    throw err;
+  }
+  const firstPlay = async () => (await d.redis.set(`${d.redisPrefix}:rec-play:${user.id}:${id}`, "1", "EX", playWindowSeconds, "NX").catch(() => "OK")) === "OK";
+  if (download || (await firstPlay())) await audio.audit(download, header, req.ip ?? null);
+  res.set({ "Content-Type": "audio/ogg", "Accept-Ranges": "bytes", "Cache-Control": "private, no-store" });
+  if (download) res.set("Content-Disposition", `attachment; filename="call-${audio.linkedid}-${q.side}.opus"`);
+  if (range === "whole") res.status(200).set("Content-Length", String(audio.size));
+  else res.status(206).set({ "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${audio.size}` });
+  const stream = audio.open(range === "whole" ? undefined : range);
+  stream.on("error", (err: Error) => res.destroy(err));
+  stream.pipe(res);
 }

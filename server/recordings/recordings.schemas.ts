@@ -32,6 +32,9 @@ export const audioQuery = z
   })
   .strict();
 
+/** The audio by ticket: the same options, plus the ticket (audio-tickets.ts; base64url of 24 bytes). */
+export const ticketQuery = audioQuery.extend({ t: z.string().regex(/^[A-Za-z0-9_-]{32}$/, "an audio ticket") }).strict();
+
 export const pauseBody = z.object({ paused: z.boolean() }).strict();
 
 export const holdBody = z

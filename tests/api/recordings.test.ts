@@ -118,6 +118,36 @@ describe.each(dbKinds)("recordings (%s)", (db) => {
     expect(audit.find((a: { action: string }) => a.action === "recording.download").actorName).toBe("max");
   });
 
+  it("gives a media element a short-lived audio link: Range works by ticket, scoped to one recording and user, audited, dead when expired", async () => {
+    const rec = (await api("GET", `/api/recordings?q=grace`, "max")).body.items[0];
+    const link = await api("GET", `/api/recordings/${rec.id}/audio-url`, "max");
+    expect(link.status).toBe(200);
+    expect(link.body.url).toMatch(new RegExp(`^/api/recordings/${rec.id}/stream\\?t=[A-Za-z0-9_-]{32}$`));
+    // No bearer header: the ticket alone opens the audio, by Range as the player seeks.
+    const part = await fetch(`${s.url}${link.body.url}&side=agent`, { headers: { range: "bytes=0-99" } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer()).subarray(0, 4).toString("latin1")).toBe("OggS");
+    // Another recording's path with this ticket, a made-up ticket, or none: nothing.
+    expect((await fetch(`${s.url}/api/recordings/${rec.id + 1000}/stream?t=${link.body.url.split("t=")[1]}`)).status).toBe(404);
+    expect((await fetch(`${s.url}/api/recordings/${rec.id}/stream?t=${"A".repeat(32)}`)).status).toBe(404);
+    expect((await fetch(`${s.url}/api/recordings/${rec.id}/stream`)).status).toBe(400);
+    // The download through the ticket is audited as the user who asked for the link.
+    const dl = await fetch(`${s.url}${link.body.url}&download=1`);
+    expect(dl.status).toBe(200);
+    await dl.arrayBuffer();
+    const audit = (await api("GET", "/api/audit?limit=20", "admin")).body.items.find((a: { action: string; target: string }) => a.action === "recording.download" && a.target === `recording:${rec.id}`);
+    expect(audit.actorName).toBe("max");
+    // Whoever may not hear the recording gets no link; an expired ticket is dead.
+    expect((await api("GET", `/api/recordings/${rec.id}/audio-url`, "ann")).status).toBe(404);
+    const redis = new Redis(s.app.config.redisUrl);
+    try {
+      await redis.del(`${s.app.config.redisPrefix}:rec-ticket:${link.body.url.split("t=")[1]}`);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await fetch(`${s.url}${link.body.url}`)).status).toBe(404);
+  });
+
   it("refuses path tricks in ids and sides, and shows each role only what it may hear", async () => {
     const rec = (await api("GET", `/api/recordings?q=grace`, "max")).body.items[0];
     for (const p of [`/api/recordings/..%2f..%2fetc%2fpasswd/audio`, `/api/recordings/1%00/audio`, `/api/recordings/${rec.id}/audio?side=../../etc/passwd`, `/api/recordings/0x1`, `/api/recordings/${rec.id}/audio?side=mix&extra=1`])
