@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { PbxEvent } from "../pbx/pbx-events.js";
 import type { PbxSnapshot } from "../pbx/pbx-link.js";
 import type { AgentSegment, CallLeg, EndReason, TrackedCall } from "./call.types.js";
+import { RecordingClock } from "./recording-clock.js";
 
 /** What the tracker tells the rest of the server. */
 export type CallEvent =
@@ -93,6 +94,8 @@ export class CallTracker extends EventEmitter {
    */
   private readonly originates = new WeakSet<TrackedCall>();
   private readonly talkReported = new WeakSet<AgentSegment>();
+  /** Each call's recording file clock (bridged time of the recorded channel) and its mutes. */
+  private readonly clocks = new WeakMap<TrackedCall, RecordingClock>();
   /** Agent extension → when a click-to-call of theirs ended unanswered (its OriginateResponse may follow). */
   private readonly originateEnded = new Map<string, number>();
   /** When the AMI frame behind the event being handled arrived (listeners read it while handling). */
@@ -197,7 +200,24 @@ export class CallTracker extends EventEmitter {
       }
       case "recording.file": {
         const call = this.callOf(e.uniqueid, e.linkedid);
-        if (call) call.recordingFile ??= e.file;
+        if (!call || call.recordingFile) return;
+        call.recordingFile = e.file;
+        // The file is named after, and runs on, the channel that set it.
+        this.clockOf(call).setRecorded(e.uniqueid);
+        return;
+      }
+      case "recording.mute": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (call) this.clockOf(call).mute(e.uniqueid, e.direction, e.muted, this.now().getTime());
+        return;
+      }
+      case "bridge.enter":
+      case "bridge.leave": {
+        const call = this.callOf(e.uniqueid, e.linkedid);
+        if (!call) return;
+        const clock = this.clockOf(call);
+        if (e.type === "bridge.enter") clock.bridgeEnter(e.uniqueid, this.now().getTime());
+        else clock.bridgeLeave(e.uniqueid, this.now().getTime());
         return;
       }
       case "channel.hangup":
@@ -259,6 +279,8 @@ export class CallTracker extends EventEmitter {
         // the nearest the PBX's list comes to the moment of answer (AgentComplete's TalkTime and
         // HoldTime correct answer, wait and talk at the end).
         if (call.adopted) {
+          // The recorded channel (the first one) has been bridged about as long as the agent's leg is up.
+          if (ch.bridgeId) this.clockOf(call).assumeBridged(call.linkedid, (born ?? this.now()).getTime());
           if (born) call.answeredAt = call.ringingAt = born;
           if (seg && born) seg.answeredAt = seg.ringingAt = born;
           for (const f of ["answeredAt", "waitSeconds", "talkSeconds"] as const) call.estimated.add(f);
@@ -323,7 +345,7 @@ export class CallTracker extends EventEmitter {
         queue: null, startedAt: this.now(), queuedAt: null, ringingAt: null, answeredAt: null, endedAt: null,
         agent: null, segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0,
         waitSeconds: null, talkSeconds: null, transfers: 0, abandoned: false, busy: false, failed: false,
-        outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, vars: {},
+        outcome: null, hangupCause: null, hangupCauseText: null, recordingFile: null, recordingMuted: [], vars: {},
         endedWhileDisconnected: false, adopted: false, estimated: new Set(), endReason: null, lastEventAt: this.frameAt,
       };
     this.calls.set(e.linkedid, call);
@@ -622,6 +644,8 @@ export class CallTracker extends EventEmitter {
       if (call.endReason) this.originateEnded.set(call.agent ?? "", this.frameAt);
     }
     call.outcome = outcomeOf(call);
+    const clock = this.clocks.get(call);
+    if (clock) call.recordingMuted = [...clock.end(end.getTime())];
     this.calls.delete(call.linkedid);
     for (const uid of call.legs.keys()) this.legOwner.delete(uid);
     this.out({ type: "call.ended", call });
@@ -639,6 +663,13 @@ export class CallTracker extends EventEmitter {
     const call = (owner ? this.calls.get(owner) : undefined) ?? this.calls.get(linkedid);
     if (call) call.lastEventAt = this.frameAt;
     return call;
+  }
+
+  /** Until a MIXMONITOR_FILENAME says otherwise, the recording runs on the call's first channel. */
+  private clockOf(call: TrackedCall): RecordingClock {
+    let clock = this.clocks.get(call);
+    if (!clock) this.clocks.set(call, (clock = new RecordingClock(call.linkedid)));
+    return clock;
   }
 
   private ringingSegment(call: TrackedCall, agent: string): AgentSegment | undefined {

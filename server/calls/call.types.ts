@@ -86,6 +86,12 @@ export interface TrackedCall {
   hangupCause: number | null;
   hangupCauseText: string | null;
   recordingFile: string | null;
+  /**
+   * Recording paused (MixMonitorMute, both directions, on the recorded channel): [[startS, endS]...]
+   * as positions in the recording file, which only runs while that channel is bridged (option b).
+   * Complete once the call has ended.
+   */
+  recordingMuted: [number, number][];
   /** Our own channel variables (CRM_CLIENT_ID, CRM_TASK_ID ...) set on the call's channels. */
   vars: Record<string, string>;
   /**

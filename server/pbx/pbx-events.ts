@@ -28,6 +28,11 @@ export type PbxEvent =
   | { type: "local.bridge"; oneUniqueid: string; twoUniqueid: string; linkedid: string }
   | { type: "spy.start"; spyerLinkedid: string; spyeeLinkedid: string; spyeeChannel: string }
   | { type: "recording.file"; uniqueid: string; linkedid: string; file: string }
+  /**
+   * MixMonitorMute on a channel (whoever asked: our API, another AMI client, the dialplan): the
+   * recording on that channel writes digital zeros for the muted direction(s) until unmuted.
+   */
+  | { type: "recording.mute"; uniqueid: string; linkedid: string; direction: "read" | "write" | "both"; muted: boolean }
   /** Our own channel variables (CRM_*), set through Originate's Variable header. */
   | { type: "call.var"; uniqueid: string; linkedid: string; name: string; value: string }
   /**
@@ -109,6 +114,12 @@ export function toPbxEvent(e: AmiMessage): PbxEvent | null {
       // The recording's path is visible in AMI only as this variable (MixMonitorStart has no file name).
       if (e.variable === "MIXMONITOR_FILENAME") return { type: "recording.file", uniqueid: u, linkedid: l, file: s(e.value) };
       return e.variable?.startsWith("CRM_") ? { type: "call.var", uniqueid: u, linkedid: l, name: e.variable, value: s(e.value) } : null;
+    case "MixMonitorMute": {
+      // Only Direction and State besides the channel headers (no MixMonitorID): transcript mixmonitor-mute.
+      const d = (e.direction ?? "both").toLowerCase();
+      const direction = d === "read" || d === "write" ? d : "both";
+      return { type: "recording.mute", uniqueid: u, linkedid: l, direction, muted: e.state === "1" };
+    }
     case "OriginateResponse":
       return { type: "originate.response", actionId: s(e.actionid), uniqueid: /^[^<]+$/.test(u) ? u : null, channel: s(e.channel), context: s(e.context), exten: s(e.exten), success: e.response === "Success", reason: int(e.reason) };
     case "QueueMemberStatus":

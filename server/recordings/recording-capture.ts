@@ -43,8 +43,9 @@ export function captureRecordings(opts: { pbx: string; tracker: CallTracker; act
     if (!raw) return;
     void (async () => {
       const rows = await opts.db.query<{ id: number }>(
-        `INSERT INTO recordings (linkedid, pbx, raw, queue, call_ended_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (linkedid) DO NOTHING RETURNING id`,
-        [e.call.linkedid, opts.pbx, JSON.stringify(raw), e.call.queue, e.call.endedAt ?? new Date()],
+        `INSERT INTO recordings (linkedid, pbx, raw, queue, call_ended_at, muted) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (linkedid) DO NOTHING RETURNING id`,
+        // The pause markers: the tracker's file positions of the PBX's MixMonitorMute reports.
+        [e.call.linkedid, opts.pbx, JSON.stringify(raw), e.call.queue, e.call.endedAt ?? new Date(), JSON.stringify(e.call.recordingMuted)],
       );
       if (rows[0]) await opts.jobs.enqueue(rows[0].id);
     })().catch((err: Error) => opts.log.warn({ err: err.message, linkedid: e.call.linkedid }, "could not record the call's recording yet; the sweep retries"));

@@ -17,7 +17,7 @@ function endedCall(i: number, over: Partial<TrackedCall> = {}): TrackedCall {
     customerNumber: "+14155550123", queue: "support", startedAt: at, queuedAt: at, ringingAt: at, answeredAt: at, endedAt: at,
     agent: "1001", segments: [], ringing: new Map(), legs: new Map(), holdStartedAt: null, holdSeconds: 0, waitSeconds: 3,
     talkSeconds: 40, transfers: 0, abandoned: false, busy: false, failed: false, outcome: "answered", hangupCause: 16,
-    hangupCauseText: "Normal Clearing", recordingFile: null, vars: {}, endedWhileDisconnected: true, adopted: false, estimated: new Set(), endReason: null, lastEventAt: 0,
+    hangupCauseText: "Normal Clearing", recordingFile: null, recordingMuted: [], vars: {}, endedWhileDisconnected: true, adopted: false, estimated: new Set(), endReason: null, lastEventAt: 0,
     ...over,
   };
 }

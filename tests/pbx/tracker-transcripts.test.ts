@@ -113,6 +113,18 @@ describe("call tracker on the real Asterisk 22 transcripts", () => {
   it("mixmonitor-mute: the call's recording is the dialplan's, not the extra agent-leg file", () => {
     const [c] = replay("mixmonitor-mute").ended;
     expect(c!.recordingFile).toBe("/opt/asterisk/var/spool/asterisk/monitor/1795599341.107.wav");
+    // Muted both ways at t 4.142-6.143, bridged at 2.142: 2.000-4.000 s into the file (the WAV
+    // holds exactly those 16,000 zero samples). The read-only mute (8.1-10.1) removed one voice: no gap.
+    // (Times here are the capture's receive times: a millisecond of AMI delivery either side.)
+    expect(c!.recordingMuted).toHaveLength(1);
+    expect(c!.recordingMuted[0]![0]).toBeCloseTo(2, 2);
+    expect(c!.recordingMuted[0]![1]).toBeCloseTo(4, 2);
+  });
+
+  it("two-sided-recording: the mixed file's name; no pause, no markers", () => {
+    const [c] = replay("two-sided-recording").ended;
+    expect(c!.recordingFile).toBe("/opt/asterisk/var/spool/asterisk/monitor/1796231540.8.wav");
+    expect(c!.recordingMuted).toEqual([]);
   });
 
   it("ivr-callback-request: a caller who only met the IVR is missed, with the DID dialled", () => {
