@@ -1,5 +1,5 @@
 // Hash routing without a library: #/clients, #/clients/new(?phone=…&call=…), #/clients/12,
-// #/clients/12/edit, #/tasks, #/calls, #/admin/users, #/admin/audit.
+// #/clients/12/edit, #/tasks, #/calls, #/recordings, #/recordings/7, #/admin/users, #/admin/audit.
 
 export type Route =
   | { name: "clients" }
@@ -8,6 +8,8 @@ export type Route =
   | { name: "client-edit"; id: number }
   | { name: "tasks" }
   | { name: "calls" }
+  | { name: "recordings" }
+  | { name: "recording"; id: number }
   | { name: "admin-users" }
   | { name: "admin-audit" }
   | { name: "not-found"; path: string };
@@ -30,6 +32,10 @@ export function parseHash(hash: string): Route {
   }
   if (a === "tasks" && parts.length === 1) return { name: "tasks" };
   if (a === "calls" && parts.length === 1) return { name: "calls" };
+  if (a === "recordings") {
+    if (parts.length === 1) return { name: "recordings" };
+    if (parts.length === 2 && b && /^\d+$/.test(b)) return { name: "recording", id: Number(b) };
+  }
   if (a === "admin" && parts.length === 2) {
     if (b === "users") return { name: "admin-users" };
     if (b === "audit") return { name: "admin-audit" };

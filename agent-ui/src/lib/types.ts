@@ -116,6 +116,8 @@ export type TimelineItem =
       calledNumber: string;
       waitSeconds: number | null;
       talkSeconds: number | null;
+      /** Set once the call's recording is playable: the entry links to the player. */
+      recordingId?: number | null;
     };
 
 export interface AuditEntry {
@@ -265,6 +267,8 @@ export interface CallRecord {
   talkSeconds: number | null;
   outcome: string | null;
   disposition?: string | null;
+  /** Set once the call's recording is playable: the row links to the player. */
+  recordingId?: number | null;
 }
 
 /** A background CSV import (GET /api/clients/import/:id, Socket.IO `import:progress`). */
@@ -286,4 +290,41 @@ export interface ImportJob {
   finishedAt: string | null;
   /** Only in GET answers: the row problems, by line. */
   errors?: { row: number; field: string; message: string }[];
+}
+
+// ---- Recordings (docs/api.md, "Recordings") ----
+
+export type RecordingStatus = "pending" | "ready" | "failed" | "empty" | "deleted";
+export type RecordingSide = "mix" | "caller" | "agent";
+/** Stretches of the file, in seconds from its start: [[startS, endS], ...]. */
+export type Spans = [number, number][];
+
+/** One row of GET /api/recordings. */
+export interface Recording {
+  id: number;
+  callId: number | null;
+  linkedid: string;
+  status: RecordingStatus;
+  durationSeconds: number | null;
+  sides: RecordingSide[];
+  startedAt: string;
+  direction: "inbound" | "outbound" | "internal" | string;
+  queue: string | null;
+  customerNumber: string | null;
+  outcome: string | null;
+  disposition: string | null;
+  agent: { extension: string | null; name: string | null };
+  client: { id: number; name: string } | null;
+  deletedReason: string | null;
+}
+
+/** GET /api/recordings/:id: peaks are 20 points a second, 0..1; null until the recording is ready. */
+export interface RecordingDetail extends Recording {
+  peaks: { mix: number[]; caller?: number[]; agent?: number[] } | null;
+  speech: { caller: Spans; agent: Spans; silences: Spans; overtalk: Spans } | null;
+  muted: Spans;
+  checksum: string | null;
+  lastError: string | null;
+  note: string | null;
+  legalHold: boolean;
 }
