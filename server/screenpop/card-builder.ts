@@ -30,6 +30,8 @@ export class CardBuilder {
     private readonly cache: ClientCardCache,
     private readonly defaultCountry: string,
     private readonly didLabels: Record<string, string>,
+    /** The caller's open callbacks (an in-memory index: the card never waits on the database). */
+    private readonly callbacksOf: (e164: string) => unknown[] = () => [],
   ) {}
 
   async build(call: TrackedCall): Promise<Card> {
@@ -80,7 +82,7 @@ export class CardBuilder {
       history: [],
       tasks: [],
       byClient: {},
-      callbacks: [],
+      callbacks: key ? this.callbacksOf(key) : [],
       script: null,
       queuedAt: call.queuedAt,
       ringingAt: call.ringingAt,
@@ -131,8 +133,9 @@ export class CardBuilder {
   }
 }
 
+/** The owning clients a card shows, in id order (the index keeps them in the order it learnt them). */
 function clientIds(owners: PhoneOwner[]): number[] {
-  return [...new Set(owners.map((o) => o.clientId))].slice(0, maxClients);
+  return [...new Set(owners.map((o) => o.clientId))].sort((a, b) => a - b).slice(0, maxClients);
 }
 
 function sameOwners(a: PhoneOwner[], b: PhoneOwner[]): boolean {
