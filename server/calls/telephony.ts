@@ -66,7 +66,7 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   let sim: AmiSimulator | null = null;
   let target: PbxTarget = pbx;
   if (target.kind === "sim") {
-    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed, ...loadTestPbx(config.simAgents) } });
+    sim = new AmiSimulator({ secret: "sim-secret", badLoginDelayMs: 200, pbx: { monitorDir: config.monitorDir, speed: config.simSpeed, recordAudio: config.simAgents === 0, ...loadTestPbx(config.simAgents) } });
     const port = await sim.listen(0, "127.0.0.1");
     log.info({ port }, "AMI simulator listening");
     target = { kind: "ami", host: "127.0.0.1", port, username: sim.username, secret: sim.secret };
@@ -236,7 +236,11 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   };
 }
 
-/** SIM_AGENTS=N: agents 1001..1000+N answering one round-robin queue (the pop-latency benchmark). */
+/**
+ * SIM_AGENTS=N: agents 1001..1000+N answering one round-robin queue (the pop-latency benchmark).
+ * That load-test mode writes no recording audio (recordAudio above): thousands of calls a minute
+ * would only measure the disk. The demo (SIM_AGENTS=0) writes every call's WAVs into MONITOR_DIR.
+ */
 function loadTestPbx(n: number) {
   if (n <= 0) return {};
   const agents = Array.from({ length: n }, (_, i) => ({ ext: String(1001 + i), name: `Agent ${1001 + i}`, autoAnswer: true }));

@@ -146,6 +146,8 @@ export class RecordingsService {
     if (q.disposition) add((n) => `c.disposition = $${n}`, q.disposition);
     if (q.minSeconds !== undefined) add((n) => `r.duration_seconds >= $${n}`, q.minSeconds);
     if (q.status) add((n) => `r.status = $${n}`, q.status);
+    // A call never bridged left a header-only file: no audio, nothing to show unless asked for.
+    else where.push(`r.status <> 'empty'`);
     if (q.cursor) add((n) => `r.id < $${n}`, q.cursor);
     params.push(q.limit + 1);
     const rows = await this.db.query<Row & Record<string, unknown>>(`${select} WHERE ${where.join(" AND ")} ORDER BY r.id DESC LIMIT $${params.length}`, params);

@@ -107,15 +107,15 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       const id = `0x${crypto.randomBytes(6).toString("hex")}`;
       mixMonitors.set(ch.name, id);
       io.reply([...ok(), ["MixMonitorID", id]]);
-      pbx.emit("event", onChannel("VarSet", ch, [["Variable", "MIXMONITOR_FILENAME"], ["Value", path.posix.join(pbx.config.monitorDir, m.file ?? `${ch.uniqueid}.wav`)]]));
-      pbx.emit("event", onChannel("MixMonitorStart", ch));
+      pbx.publish(onChannel("VarSet", ch, [["Variable", "MIXMONITOR_FILENAME"], ["Value", path.posix.join(pbx.config.monitorDir, m.file ?? `${ch.uniqueid}.wav`)]]));
+      pbx.publish(onChannel("MixMonitorStart", ch));
       return;
     }
     case "stopmixmonitor": {
       const ch = pbx.liveChannels().find((c) => c.name === m.channel);
       if (!ch || !mixMonitors.delete(ch.name)) return io.reply(err("Could not stop monitoring channel"));
       io.reply(ok());
-      pbx.emit("event", onChannel("MixMonitorStop", ch));
+      pbx.publish(onChannel("MixMonitorStop", ch));
       return;
     }
     case "mixmonitormute": {
@@ -124,7 +124,7 @@ export function answerAction(pbx: SimPbx, m: AmiMessage, io: ActionIo): void {
       const dir = (m.direction ?? "both").toLowerCase();
       if (!["read", "write", "both"].includes(dir)) return io.reply(err("Invalid direction specified. Must be read, write or both"));
       io.reply(ok());
-      pbx.emit("event", onChannel("MixMonitorMute", ch, [["Direction", dir], ["State", m.state === "1" ? "1" : "0"]]));
+      pbx.publish(onChannel("MixMonitorMute", ch, [["Direction", dir], ["State", m.state === "1" ? "1" : "0"]]));
       return;
     }
     case "command":

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { EventEmitter } from "node:events";
 import path from "node:path";
+import { SimRecorder } from "./sim-recorder.js";
 import {
   between,
   bridgeBlock,
@@ -55,6 +56,11 @@ export interface SimConfig {
    * or answered, reports BUSY (QueueMemberStatus 3) instead of RINGING (6) / INUSE (2).
    */
   deviceStateBusyAt?: number;
+  /**
+   * Write the recordings' audio into `monitorDir` as MixMonitor would (SimRecorder): the demo's
+   * newcomer gets playable calls without a PBX. Off for the load-test mode (SIM_AGENTS).
+   */
+  recordAudio?: boolean;
   /** queues.conf `persistentmembers`: dynamic members (and their pauses) survive a restart; static ones never keep a pause. */
   persistentMembers?: boolean;
 }
@@ -123,10 +129,13 @@ export class SimPbx extends EventEmitter {
   private readonly rrLast = new Map<string, number>();
   private chanSeq = 0;
   private bootTime = Math.floor(Date.now() / 1000);
+  /** Writes the recordings' WAV files when `recordAudio` is on. */
+  readonly recorder: SimRecorder | null;
 
   constructor(config: Partial<SimConfig> = {}) {
     super();
     this.config = { ...defaultSimConfig, ...config };
+    this.recorder = this.config.recordAudio ? new SimRecorder(this.config.monitorDir) : null;
     for (const a of this.config.agents) this.agents.set(a.ext, { autoAnswer: true, ...a, device: "NOT_INUSE", legs: new Set() });
     for (const q of this.config.queues)
       this.members.set(
@@ -226,7 +235,8 @@ export class SimPbx extends EventEmitter {
     this.send(onChannel("Newstate", caller));
     this.deviceState("PJSIP/trunk", "INUSE");
     caller.priority = 4;
-    this.send(this.newexten(caller, "MixMonitor", "${UNIQUEID}.wav,b"));
+    // AppData as Asterisk reports it: already expanded (transcript two-sided-recording).
+    this.send(this.newexten(caller, "MixMonitor", `${uid}.wav,br(${uid}-in.wav)t(${uid}-out.wav)`));
     this.send(this.varSet(caller, "MIXMONITOR_FILENAME", path.posix.join(this.config.monitorDir, `${uid}.wav`)));
     this.send(onChannel("MixMonitorStart", caller));
     if (!queue) {
@@ -833,7 +843,14 @@ export class SimPbx extends EventEmitter {
     call.timers.push(setTimeout(fn, seconds * 1000 * this.config.speed));
   }
 
+  /** An event caused by an action (sim-actions.ts), sent on like the PBX's own. */
+  publish(pairs: Pairs): void {
+    this.send(pairs);
+  }
+
   private send(pairs: Pairs): void {
+    // The recorder first: a recording's files are complete before its channel's Hangup goes out.
+    this.recorder?.handle(pairs);
     this.emit("event", pairs);
   }
 }
