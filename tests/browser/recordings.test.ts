@@ -13,6 +13,9 @@ import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, 
 import { expectEventually } from "../support/eventually.js";
 import { writeCallRecording } from "../support/wav.js";
 
+/** What the test reads of the page's <audio> element (the test code has no DOM types). */
+type MediaLike = { currentTime: number; paused: boolean; playbackRate: number };
+
 const GRACE = "+14155550123";
 const SECONDS = 40;
 
@@ -106,12 +109,12 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
     const box = (await wave.boundingBox())!;
     // The waveform's own width excludes the container's right padding (10 px).
     await page.mouse.click(box.x + (box.width - 10) / 2, box.y + box.height / 2);
-    const time = () => page.getByTestId("player-audio").evaluate((a: HTMLAudioElement) => a.currentTime);
+    const time = () => page.getByTestId("player-audio").evaluate((a: MediaLike) => a.currentTime);
     await expect.poll(time).toBeGreaterThan(SECONDS / 2 - 1.5);
     expect(await time()).toBeLessThan(SECONDS / 2 + 1.5);
     await page.getByTestId("player-toggle").click();
     // The function runs in the page: the bound comes in as its argument.
-    const playingFrom = (from: number) => page.getByTestId("player-audio").evaluate((a: HTMLAudioElement, f: number) => !a.paused && a.currentTime > f, from);
+    const playingFrom = (from: number) => page.getByTestId("player-audio").evaluate((a: MediaLike, f: number) => !a.paused && a.currentTime > f, from);
     await expect.poll(() => playingFrom(SECONDS / 2 - 1.5), { timeout: 10_000 }).toBe(true);
     await page.waitForTimeout(800);
     expect(await time()).toBeGreaterThan(SECONDS / 2 - 1.5);
@@ -126,7 +129,7 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
 
     // Speed.
     await page.getByTestId("speed-1.5").click();
-    expect(await page.getByTestId("player-audio").evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
+    expect(await page.getByTestId("player-audio").evaluate((a: MediaLike) => a.playbackRate)).toBe(1.5);
     expect(await page.getByTestId("speed-1.5").getAttribute("aria-pressed")).toBe("true");
 
     // Next turn of the agent from the middle (20.x s): the agent's turn at 25.5 s.
