@@ -48,6 +48,15 @@ import { captureRecordings } from "./recordings/recording-capture.js";
 import { recordingStreamRoutes, recordingsRoutes } from "./recordings/recordings.routes.js";
 import { AudioTickets } from "./recordings/audio-tickets.js";
 import { userQueuesRoutes } from "./auth/user-queues.routes.js";
+import { CallbacksService } from "./callbacks/callbacks.service.js";
+import { OpenCallbacks } from "./callbacks/open-callbacks.js";
+import { CallbackDispatcher } from "./callbacks/callback-dispatcher.js";
+import { followCallbackSources } from "./callbacks/callback-sources.js";
+import { callbackAsCall } from "./callbacks/callback-card.js";
+import { callbacksRoutes } from "./callbacks/callbacks.routes.js";
+import { publicCallbackPreflight, publicCallbackRoutes } from "./callbacks/public-callbacks.routes.js";
+import type { Callback } from "./callbacks/callback.types.js";
+import { redisBudget } from "./platform/rate-limit.js";
 import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
@@ -145,7 +154,21 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   });
   // Each PBX's pushes come from the node holding that PBX's lease, once.
   const pushesFor = (t: Telephony) => () => t.role === "holder";
-  const cardBuilder = new CardBuilder(phoneIndex, cards, config.defaultCountry, config.didLabels);
+  // Callbacks: the database is the truth; each node keeps the open ones by number for the cards.
+  const dialRules = { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium };
+  const callbacks = new CallbacksService(db, dialRules, config.callbackDefaultQueue, log.child({ module: "callbacks" }));
+  const openCallbacks = new OpenCallbacks(db);
+  await openCallbacks.load();
+  callbacks.on("changed", (cb: Callback) => {
+    openCallbacks.apply(cb);
+    bus.publish("callback-changed", String(cb.id));
+    realtime.toAll("callback:changed", cb);
+  });
+  bus.on("callback-changed", (id) => {
+    if (/^\d+$/.test(id)) void openCallbacks.refresh(Number(id)).catch(() => {});
+  });
+  bus.onResubscribed(() => void openCallbacks.load().catch(() => {}));
+  const cardBuilder = new CardBuilder(phoneIndex, cards, config.defaultCountry, config.didLabels, (n) => openCallbacks.of(n));
   const screenPop = new ScreenPop(
     pbxes.all.map((t) => ({ tracker: t.tracker, active: pushesFor(t) })),
     cardBuilder,
@@ -194,6 +217,31 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     });
   }
   const agentStatus = new AgentStatusHub(pbxes, statusByPbx);
+  const dispatchers = new Map<string, CallbackDispatcher>();
+  for (const t of pbxes.all) {
+    followCallbackSources(t, pushesFor(t), callbacks, log.child({ module: "callbacks", pbx: t.name }));
+    const dispatcher = new CallbackDispatcher({
+      db,
+      service: callbacks,
+      pbx: t,
+      active: pushesFor(t),
+      userOf: (ext) => directory.userOf(ext),
+      push: (userId, event, payload) => realtime.toUser(userId, event, payload as never),
+      cardFor: (cb) => cardBuilder.build(callbackAsCall(cb)),
+      autodialSeconds: config.callbackAutodialSeconds,
+      redis,
+      redisPrefix: config.redisPrefix,
+      nodeId: bus.nodeId,
+      log: log.child({ module: "callback-dispatch", pbx: t.name }),
+    });
+    await dispatcher.start();
+    dispatchers.set(t.name, dispatcher);
+  }
+  const callbackBudgets = {
+    ip: redisBudget(redis, { prefix: config.redisPrefix, name: "callback-ip", points: 5, windowSeconds: 600 }),
+    number: redisBudget(redis, { prefix: config.redisPrefix, name: "callback-number", points: 3, windowSeconds: 24 * 3600 }),
+    site: redisBudget(redis, { prefix: config.redisPrefix, name: "callback-site", points: 300, windowSeconds: 3600 }),
+  };
 
   // Recordings: raw WAVs from MONITOR_DIR become verified Opus files under RECORDINGS_DIR.
   const recordingStorage = new LocalRecordingStorage(config.recordingsDir);
@@ -248,6 +296,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     });
   });
   api.use(authPublicRoutes(auth));
+  api.use(publicCallbackPreflight(callbacks));
+  api.use(publicCallbackRoutes({ service: callbacks, limits: callbackBudgets, defaultCountry: config.defaultCountry, log: log.child({ module: "callbacks-web" }) }));
   const audioTickets = new AudioTickets(redis, config.redisPrefix);
   // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
@@ -255,10 +305,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(authRoutes(auth, users, audit));
   api.use(userQueuesRoutes(db, audit));
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
-  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: { defaultCountry: config.defaultCountry, countries: config.dialCountries, allowPremium: config.dialAllowPremium } }));
+  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: dialRules }));
   api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));
+  api.use(callbacksRoutes({ service: callbacks, dispatcherOf: (ext) => dispatchers.get(pbxes.ofAgent(ext).name)! }));
   api.use(recordingsRoutes({ recordings, tickets: audioTickets, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
@@ -295,6 +346,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await warmed;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();
+      for (const d of dispatchers.values()) await d.stop();
       await pbxes.close();
       await recordingJobs.close();
       directory.stop();

@@ -69,6 +69,21 @@ export const routeAccess = {
 
   // Recordings: everyone signed in may ask; what each sees is scoped inside (managers and admins
   // all calls, supervisors their queues, agents their own with RECORDINGS_AGENT_ACCESS).
+  // Callbacks: agents their own and their queue's (checked in the routes); supervisors+ all.
+  "POST /callbacks": staff,
+  "GET /callbacks": staff,
+  "GET /callbacks/summary": supervisors,
+  "GET /callbacks/settings/:queue": supervisors,
+  "PUT /callbacks/settings/:queue": admins,
+  "GET /callbacks/sites": admins,
+  "POST /callbacks/sites": admins,
+  "POST /callbacks/sites/:id/disable": admins,
+  "GET /callbacks/:id": staff,
+  "PATCH /callbacks/:id": staff,
+  "POST /callbacks/:id/accept": staff,
+  // The website widget: no login; a site key, an allowed origin and rate limits instead.
+  "POST /public/callbacks": "public",
+
   "GET /recordings": staff,
   "GET /recordings/:id": staff,
   "GET /recordings/:id/audio": staff,

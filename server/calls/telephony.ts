@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import type { Config, PbxTarget } from "../platform/config.js";
@@ -31,6 +32,8 @@ export interface Telephony {
   commands: PbxCommands;
   tracker: CallTracker;
   agents: AgentStates;
+  /** Every PBX event once the tracker and the agent states have applied it (on every node): "event" (PbxEvent, at). */
+  pbxEvents: EventEmitter;
   journal: CallJournal;
   lease: Lease;
   readonly role: PbxRole;
@@ -92,11 +95,13 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
   const feed = new PbxFeed(redis, `${config.redisPrefix}:pbx:${name}:feed`, leaseKey, plog.child({ module: "feed" }));
   let role: PbxRole = "standby";
 
+  const pbxEvents = new EventEmitter();
   const apply = (item: FeedItem): void => {
     switch (item.k) {
       case "event":
         tracker.handle(item.e, item.at);
         agents.handle(item.e, item.at);
+        pbxEvents.emit("event", item.e, item.at);
         return;
       case "snapshot":
         tracker.reconcile(item.s.channels, item.s.since);
@@ -198,6 +203,7 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
     commands: new PbxCommands(actions),
     tracker,
     agents,
+    pbxEvents,
     journal,
     lease,
     get role() {

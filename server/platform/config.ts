@@ -18,6 +18,10 @@ export interface Config {
   recordingsRaw: "keep" | "archive" | "delete";
   /** Whether agents may replay their own calls (managers and admins always; supervisors their queues). */
   recordingsAgentAccess: boolean;
+  /** Seconds an offered callback waits for the agent's accept before it dials by itself (0: at once). */
+  callbackAutodialSeconds: number;
+  /** The queue of a callback that names none (agents' own, IVR without a queue). */
+  callbackDefaultQueue: string;
   bootstrapAdminPassword: string | null;
   defaultCountry: string;
   sessionTtlHours: number;
@@ -104,6 +108,8 @@ const schema = z.object({
   PAUSE_CODES: z.string().regex(/^[a-z0-9_-]{1,30}(,[a-z0-9_-]{1,30})*$/, "comma-separated lower-case codes").default("break,lunch,meeting,training,coaching"),
   DIAL_COUNTRIES: z.string().regex(/^[A-Za-z]{2}(,[A-Za-z]{2})*$/, "comma-separated ISO country codes").optional(),
   DIAL_ALLOW_PREMIUM: z.enum(["true", "false", "1", "0"]).default("false"),
+  CALLBACK_AUTODIAL_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  CALLBACK_DEFAULT_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name").default("support"),
   RECORDINGS_RAW: z.enum(["keep", "archive", "delete"]).default("archive"),
   RECORDINGS_AGENT_ACCESS: z.enum(["true", "false", "1", "0"]).default("false"),
   BULK_READ_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(2000),
@@ -146,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     monitorDir: path.resolve(e.MONITOR_DIR ?? path.join(dataDir, "monitor")),
     recordingsDir: path.resolve(e.RECORDINGS_DIR),
     recordingsRaw: e.RECORDINGS_RAW,
+    callbackAutodialSeconds: e.CALLBACK_AUTODIAL_SECONDS,
+    callbackDefaultQueue: e.CALLBACK_DEFAULT_QUEUE,
     recordingsAgentAccess: e.RECORDINGS_AGENT_ACCESS === "true" || e.RECORDINGS_AGENT_ACCESS === "1",
     bootstrapAdminPassword: e.BOOTSTRAP_ADMIN_PASSWORD ?? null,
     defaultCountry: e.DEFAULT_COUNTRY,

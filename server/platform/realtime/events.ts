@@ -2,6 +2,7 @@ import type { TaskDto } from "../../crm/tasks.service.js";
 import type { Offer } from "../../screenpop/screenpop.service.js";
 import type { AgentState } from "../../calls/agent-states.js";
 import type { ImportDto } from "../../crm/csv-import-jobs.js";
+import type { Callback } from "../../callbacks/callback.types.js";
 
 /** Whether the server reaches a PBX (AMI_URL names each), and since when it does not. */
 export interface PbxStatus {
@@ -24,6 +25,12 @@ export interface ServerToClientEvents {
   /** reason: why a click-to-call reached nobody (agent-no-answer, agent-busy, customer-no-answer, busy, failed), else null. */
   "call:ended": (p: { callId: string; outcome: string; reason: string | null; talkSeconds: number | null; wrapup: boolean }) => void;
   "agent:state": (p: AgentState) => void;
+  /** A callback is offered to this agent (with the customer's card); it dials by itself at autodialAt unless accepted first. */
+  "callback:offer": (p: { callback: Callback; card: unknown; autodialAt: Date }) => void;
+  /** The offered (or dialled) callback is no longer this agent's to act on. */
+  "callback:gone": (p: { id: number; result: string }) => void;
+  /** Any callback changed (lists refresh). */
+  "callback:changed": (p: Callback) => void;
   /** A PBX's link was lost (agents are `unknown` until it is back) or found again. */
   "pbx:status": (p: PbxStatus) => void;
   /** A CSV import's progress, to the user who started it (also readable at GET /api/clients/import/:id). */

@@ -1,0 +1,310 @@
+import type { Redis } from "ioredis";
+import type { Database } from "../platform/db/database.js";
+import type { Logger } from "../platform/logger.js";
+import { createQueue, type Queue } from "../platform/queue.js";
+import { AppError } from "../platform/errors.js";
+import type { Telephony } from "../calls/telephony.js";
+import type { TrackedCall } from "../calls/call.types.js";
+import { toHttp } from "../agents/agent-status.service.js";
+import { toCallback, type Callback, type CallbackOutcome, type CallbackRow } from "./callback.types.js";
+import type { CallbacksService } from "./callbacks.service.js";
+
+export interface DispatcherDeps {
+  db: Database;
+  service: CallbacksService;
+  pbx: Telephony;
+  /** Whether this node dispatches for the PBX (it holds the PBX's lease): one dispatcher, not one per node. */
+  active: () => boolean;
+  userOf: (extension: string) => number | undefined;
+  /** Tells the agent's console: an offer (with the caller's card), dialling, gone. */
+  push: (userId: number, event: "callback:offer" | "callback:gone", payload: unknown) => void;
+  /** The caller's card for the offer (the screen pop's, for a number). */
+  cardFor: (cb: Callback) => Promise<unknown>;
+  autodialSeconds: number;
+  redis: Redis;
+  redisPrefix: string;
+  nodeId: string;
+  log: Logger;
+}
+
+/** Retries after no answer, busy or failure: 15 min, 30 min, 60 min ... */
+const retryMinutes = (attempt: number) => 15 * 2 ** Math.max(0, attempt - 1);
+
+/**
+ * Dispatches due callbacks on one PBX. A due callback is offered only when an agent of its queue
+ * is available and no caller who joined that queue before the callback's original time is still
+ * waiting; among callbacks the earliest original queue time goes first, and the longest-idle agent
+ * gets it. The agent accepts, or it dials by itself after CALLBACK_AUTODIAL_SECONDS; the PBX rings
+ * the agent, then dials the customer (Originate into the `callback` context with CRM_CALLBACK_ID).
+ * The call's end decides the outcome: reached, or another attempt later, up to the maximum.
+ *
+ * Every step is one conditional UPDATE in the database (pending → offered → dialing → done), so
+ * two nodes, a restart or a flushed Redis never dial a callback twice; bull delayed jobs only wake
+ * the dispatcher at due times, and a tick every few seconds rebuilds everything from the database.
+ */
+export class CallbackDispatcher {
+  private readonly wake: Queue<{ at: number }>;
+  private readonly offers = new Map<number, NodeJS.Timeout>();
+  private ticking: Promise<void> = Promise.resolve();
+  private again = false;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly d: DispatcherDeps) {
+    this.wake = createQueue<{ at: number }>(`callback-wake-${d.pbx.name}`, d.redis, d.redisPrefix);
+    this.wake.on("error", (err) => d.log.warn({ err: err.message }, "callback wake queue error"));
+    d.service.on("changed", (cb: Callback) => {
+      if (cb.status === "pending") void this.wakeAt(cb.dueAt);
+    });
+    // An agent becoming available, or a caller leaving a queue, may free a callback.
+    d.pbx.agents.on("state", (s: { state: string }) => {
+      if (s.state === "available") this.kick();
+    });
+    d.pbx.tracker.on("call", (e: { type: string; call: TrackedCall }) => {
+      if (e.type === "call.answered" || e.type === "call.ended") this.kick();
+      if (e.type === "call.ended") void this.onCallEnded(e.call).catch((err: Error) => d.log.warn({ err: err.message }, "callback outcome not recorded"));
+    });
+  }
+
+  async start(tickMs = 2000): Promise<void> {
+    void this.wake.process(1, async () => this.kick());
+    this.timer = setInterval(() => this.kick(), tickMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  private async wakeAt(at: Date): Promise<void> {
+    const delay = at.getTime() - Date.now();
+    if (delay <= 0) return this.kick();
+    await this.wake.add({ at: at.getTime() }, { delay, jobId: `wake-${at.getTime()}`, removeOnComplete: true, removeOnFail: true }).catch(() => {});
+  }
+
+  /** Runs a tick now, or right after the one in progress. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.ticking = (async () => {
+      do {
+        this.again = false;
+        await this.tick().catch((err: Error) => this.d.log.warn({ err: err.message }, "callback dispatch failed"));
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = false));
+  }
+
+  /** Waits for the dispatch in progress (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.d.active() || !this.d.pbx.agents.pbx.reachable) return;
+    await this.recover();
+    const due = (await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE status = 'pending' AND due_at <= now() ORDER BY priority DESC, original_queued_at, id LIMIT 200`)).map(toCallback);
+    if (!due.length) return;
+    const busy = new Set((await this.d.db.query<{ offered_to: string }>(`SELECT offered_to FROM callbacks WHERE status IN ('offered', 'dialing') AND offered_to IS NOT NULL`)).map((r) => r.offered_to));
+    const full = new Set<string>();
+    for (const cb of due) {
+      if (full.has(cb.queue) || !this.knows(cb.queue)) continue;
+      if (cb.windowEnd && cb.windowEnd < new Date()) {
+        await this.d.service.close(cb.id, "expired", "expired", ["pending"]);
+        continue;
+      }
+      const next = await this.d.service.nextAllowed(cb.queue, cb.number, new Date());
+      if (!next || next.getTime() > Date.now() + 1000) {
+        await this.reschedule(cb, next);
+        continue;
+      }
+      // Fairness: a caller still waiting who joined before this customer first did goes first.
+      if (this.earlierCallerWaiting(cb)) {
+        full.add(cb.queue);
+        continue;
+      }
+      const assignee = cb.assigneeId ? this.extensionOf(cb.assigneeId) : undefined;
+      const agent = this.freeAgent(cb.queue, busy, assignee);
+      if (!agent) {
+        // Nobody free in this queue: later callbacks of the queue must not jump ahead.
+        if (!cb.assigneeId) full.add(cb.queue);
+        continue;
+      }
+      const [r] = await this.d.db.query<CallbackRow>(
+        `UPDATE callbacks SET status = 'offered', offered_to = $2, offered_at = now(), claimed_by = $3, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING *`,
+        [cb.id, agent, this.d.nodeId],
+      );
+      if (!r) continue;
+      busy.add(agent);
+      await this.offer(toCallback(r), agent);
+    }
+  }
+
+  private knows(queue: string): boolean {
+    return this.d.pbx.agents.all().some((s) => s.queues.includes(queue));
+  }
+
+  private extensionOf(userId: number): string | undefined {
+    return this.d.pbx.agents.all().find((s) => this.d.userOf(s.agent) === userId)?.agent;
+  }
+
+  private earlierCallerWaiting(cb: Callback): boolean {
+    for (const c of this.d.pbx.tracker.calls.values())
+      if (c.queue === cb.queue && c.direction === "inbound" && !c.answeredAt && c.queuedAt && c.queuedAt < cb.originalQueuedAt) return true;
+    return false;
+  }
+
+  /** The queue's available agent idle longest (a CRM user, not offered anything now). */
+  private freeAgent(queue: string, busy: Set<string>, only?: string): string | null {
+    const free = this.d.pbx.agents
+      .all()
+      .filter((s) => s.state === "available" && s.queues.includes(queue) && !busy.has(s.agent) && this.d.userOf(s.agent) !== undefined && (!only || s.agent === only))
+      .sort((a, b) => a.since.getTime() - b.since.getTime());
+    return free[0]?.agent ?? null;
+  }
+
+  private async reschedule(cb: Callback, next: Date | null): Promise<void> {
+    if (!next) {
+      await this.d.service.close(cb.id, "expired", "expired", ["pending"]);
+      return;
+    }
+    await this.d.db.query(`UPDATE callbacks SET due_at = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [cb.id, next]);
+    await this.wakeAt(next);
+  }
+
+  private async offer(cb: Callback, ext: string): Promise<void> {
+    const userId = this.d.userOf(ext);
+    const autodialAt = new Date(Date.now() + this.d.autodialSeconds * 1000);
+    this.d.log.info({ callback: cb.id, ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
+    if (this.d.autodialSeconds <= 0) return void (await this.dial(cb.id, ext, "auto"));
+    const card = await this.d.cardFor(cb).catch(() => null);
+    if (userId !== undefined) this.d.push(userId, "callback:offer", { callback: cb, card, autodialAt });
+    this.offers.set(cb.id, setTimeout(() => void this.dial(cb.id, ext, "auto").catch(() => {}), this.d.autodialSeconds * 1000).unref());
+  }
+
+  /**
+   * Dials an offered callback: accepted by its agent (any node), or by itself when the delay is up.
+   * Only one of the two moves it from offered to dialing.
+   */
+  async dial(id: number, ext: string, why: "accepted" | "auto"): Promise<Callback> {
+    const t = this.offers.get(id);
+    if (t) clearTimeout(t);
+    this.offers.delete(id);
+    const [r] = await this.d.db.query<CallbackRow>(
+      `UPDATE callbacks SET status = 'dialing', dialing_at = now(), attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'offered' AND offered_to = $2 RETURNING *`,
+      [id, ext],
+    );
+    if (!r) throw new AppError("CONFLICT", `callback ${id} is not offered to ${ext} (any more)`);
+    const cb = toCallback(r);
+    this.d.service.emit("changed", cb);
+    try {
+      await this.d.pbx.commands.originateToCustomer({
+        extension: ext,
+        number: cb.number,
+        callerName: `Callback ${cb.name ?? cb.number}`.slice(0, 60),
+        variables: { CRM_CALLBACK_ID: String(cb.id), ...(cb.clientId ? { CRM_CLIENT_ID: String(cb.clientId) } : {}) },
+      });
+      this.d.log.info({ callback: id, ext, why, attempt: cb.attempts }, "callback dialling");
+    } catch (err) {
+      // The PBX refused or is out of reach: not the customer's attempt; offered again shortly.
+      await this.d.db.query(`UPDATE callbacks SET status = 'pending', offered_to = NULL, attempts = attempts - 1, due_at = now() + interval '30 seconds', updated_at = now() WHERE id = $1 AND status = 'dialing'`, [id]);
+      throw toHttp(err);
+    }
+    return cb;
+  }
+
+  /** The call made for a callback ended: its outcome, or another attempt later. */
+  private async onCallEnded(call: TrackedCall): Promise<void> {
+    const id = Number(call.vars.CRM_CALLBACK_ID);
+    if (!this.d.active() || !Number.isInteger(id) || id <= 0) return;
+    await this.d.db.query(`UPDATE callbacks SET call_ids = call_ids || $2::jsonb WHERE id = $1 AND NOT call_ids ? $3`, [id, JSON.stringify([call.linkedid]), call.linkedid]);
+    await this.settle(id, resultOf(call));
+  }
+
+  private async settle(id: number, result: CallbackOutcome | "agent"): Promise<void> {
+    const [row] = await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE id = $1 AND status = 'dialing'`, [id]);
+    if (!row) return;
+    const cb = toCallback(row);
+    const userId = cb.offeredTo ? this.d.userOf(cb.offeredTo) : undefined;
+    if (userId !== undefined) this.d.push(userId, "callback:gone", { id, result });
+    if (result === "reached") {
+      await this.d.service.close(id, "done", "reached", ["dialing"]);
+      return;
+    }
+    // The agent's phone did not take it: not the customer's attempt; offered again (to someone).
+    if (result === "agent") {
+      await this.d.db.query(`UPDATE callbacks SET status = 'pending', offered_to = NULL, attempts = attempts - 1, due_at = now(), updated_at = now() WHERE id = $1 AND status = 'dialing'`, [id]);
+      this.kick();
+      return;
+    }
+    if (cb.attempts >= cb.maxAttempts) {
+      await this.d.service.close(id, "done", result, ["dialing"]);
+      return;
+    }
+    const next = await this.d.service.nextAllowed(cb.queue, cb.number, new Date(Date.now() + retryMinutes(cb.attempts) * 60_000));
+    if (!next) {
+      await this.d.service.close(id, "done", result, ["dialing"]);
+      return;
+    }
+    const [r] = await this.d.db.query<CallbackRow>(`UPDATE callbacks SET status = 'pending', offered_to = NULL, due_at = $2, updated_at = now() WHERE id = $1 AND status = 'dialing' RETURNING *`, [id, next]);
+    if (r) this.d.service.emit("changed", toCallback(r));
+  }
+
+  /**
+   * Steps a dead node left half done: an offer whose node died goes back to pending; a dial with
+   * no call to show for it after two minutes takes its outcome from the journal, or is tried again.
+   * Open callbacks past their window expire.
+   */
+  private async recover(): Promise<void> {
+    await this.d.db.query(
+      `UPDATE callbacks SET status = 'expired', outcome = 'expired', done_at = now(), updated_at = now() WHERE status = 'pending' AND window_end IS NOT NULL AND window_end < now()`,
+    );
+    const stale = await this.d.db.query<{ id: number }>(
+      `UPDATE callbacks SET status = 'pending', offered_to = NULL, updated_at = now()
+        WHERE status = 'offered' AND offered_at < now() - make_interval(secs => $1) AND NOT (id = ANY($2::int[])) RETURNING id`,
+      [this.d.autodialSeconds + 30, [...this.offers.keys()]],
+    );
+    if (stale.length) this.d.log.warn({ callbacks: stale.map((s) => s.id) }, "offers left by a node that stopped: offered again");
+    const dialing = (await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE status = 'dialing' AND dialing_at < now() - interval '2 minutes'`)).map(toCallback);
+    for (const cb of dialing) {
+      const live = [...this.d.pbx.tracker.calls.values()].some((c) => c.vars.CRM_CALLBACK_ID === String(cb.id));
+      if (live) continue;
+      const [row] = await this.d.db.query<{ linkedid: string; outcome: string; end_reason: string | null }>(
+        `SELECT linkedid, outcome, end_reason FROM calls WHERE direction = 'outbound' AND agent_extension = $1 AND customer_number = $2 AND started_at >= $3::timestamptz - interval '5 seconds' ORDER BY started_at LIMIT 1`,
+        [cb.offeredTo, cb.number, (await this.d.db.query<{ dialing_at: Date }>(`SELECT dialing_at FROM callbacks WHERE id = $1`, [cb.id]))[0]?.dialing_at ?? new Date(0)],
+      );
+      if (row) {
+        await this.d.db.query(`UPDATE callbacks SET call_ids = call_ids || $2::jsonb WHERE id = $1 AND NOT call_ids ? $3`, [cb.id, JSON.stringify([row.linkedid]), row.linkedid]);
+        await this.settle(cb.id, row.outcome === "reached" ? "reached" : row.end_reason === "agent-no-answer" || row.end_reason === "agent-busy" ? "agent" : row.end_reason === "busy" ? "busy" : row.outcome === "failed" ? "failed" : "no-answer");
+      } else {
+        this.d.log.warn({ callback: cb.id }, "a callback dial left no call: trying again");
+        await this.d.db.query(`UPDATE callbacks SET status = 'pending', offered_to = NULL, attempts = attempts - 1, due_at = now(), updated_at = now() WHERE id = $1 AND status = 'dialing'`, [cb.id]);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const t of this.offers.values()) clearTimeout(t);
+    await this.ticking;
+    await this.wake.close().catch(() => {});
+  }
+}
+
+/** What a callback's call came to. `agent`: the agent's own phone never took it. */
+function resultOf(call: TrackedCall): CallbackOutcome | "agent" {
+  if (call.outcome === "reached") return "reached";
+  switch (call.endReason) {
+    case "agent-no-answer":
+    case "agent-busy":
+      return "agent";
+    case "busy":
+      return "busy";
+    case "failed":
+      return "failed";
+    default:
+      return call.outcome === "busy" ? "busy" : call.outcome === "failed" ? "failed" : "no-answer";
+  }
+}

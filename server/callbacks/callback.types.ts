@@ -1,0 +1,98 @@
+/** A callback on the wire (docs/api.md, Callbacks). */
+export type CallbackSource = "abandoned" | "ivr" | "web" | "agent";
+export type CallbackStatus = "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
+export type CallbackOutcome = "reached" | "no-answer" | "busy" | "wrong-number" | "failed" | "cancelled" | "expired" | "reached-by-customer";
+
+export interface Callback {
+  id: number;
+  number: string;
+  name: string | null;
+  queue: string;
+  source: CallbackSource;
+  status: CallbackStatus;
+  outcome: CallbackOutcome | null;
+  dueAt: Date;
+  windowEnd: Date | null;
+  /** When the customer first joined the queue: their place among callbacks. */
+  originalQueuedAt: Date;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  clientId: number | null;
+  assigneeId: number | null;
+  offeredTo: string | null;
+  /** Linkedids of the calls made for it. */
+  callIds: string[];
+  originLinkedid: string | null;
+  note: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  doneAt: Date | null;
+}
+
+export interface CallbackRow extends Record<string, unknown> {
+  id: number;
+  number: string;
+  name: string | null;
+  queue: string;
+  source: CallbackSource;
+  status: CallbackStatus;
+  outcome: CallbackOutcome | null;
+  due_at: Date | string;
+  window_end: Date | string | null;
+  original_queued_at: Date | string;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  client_id: number | null;
+  assignee_id: number | null;
+  offered_to: string | null;
+  offered_at: Date | string | null;
+  dialing_at: Date | string | null;
+  call_ids: string[];
+  origin_linkedid: string | null;
+  note: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  done_at: Date | string | null;
+}
+
+const d = (x: Date | string) => new Date(x);
+const dn = (x: Date | string | null) => (x === null ? null : new Date(x));
+
+export const toCallback = (r: CallbackRow): Callback => ({
+  id: r.id,
+  number: r.number,
+  name: r.name,
+  queue: r.queue,
+  source: r.source,
+  status: r.status,
+  outcome: r.outcome,
+  dueAt: d(r.due_at),
+  windowEnd: dn(r.window_end),
+  originalQueuedAt: d(r.original_queued_at),
+  priority: r.priority,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  clientId: r.client_id,
+  assigneeId: r.assignee_id,
+  offeredTo: r.offered_to,
+  callIds: r.call_ids,
+  originLinkedid: r.origin_linkedid,
+  note: r.note,
+  createdAt: d(r.created_at),
+  updatedAt: d(r.updated_at),
+  doneAt: dn(r.done_at),
+});
+
+/** A queue's callback settings (callback_settings; defaults when the queue has no row). */
+export interface CallbackSettings {
+  queue: string;
+  minAbandonSeconds: number;
+  timezone: string;
+  hours: Record<string, [string, string][]> | null;
+  holidays: string[];
+  callWindow: [string, string];
+  maxAttempts: number;
+  targetMinutes: number;
+}
