@@ -30,6 +30,8 @@ export async function seedDemo(db: Database, users: UsersService, log: Logger, c
     ids[u.username] = existing?.id ?? (await users.create(u, null)).id;
   }
   const agents = ["agent1001", "agent1002", "agent1003"].map((n) => ids[n]!);
+  // The demo supervisor watches both queues (their recordings, their callbacks).
+  for (const q of ["support", "sales"]) await db.query("INSERT INTO user_queues (user_id, queue) VALUES ($1, $2) ON CONFLICT DO NOTHING", [ids.supervisor!, q]);
   const rnd = seededRandom(20261125);
   const start = Date.now();
   const now = Date.now();
