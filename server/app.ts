@@ -237,6 +237,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     await dispatcher.start();
     dispatchers.set(t.name, dispatcher);
   }
+  // A callback created or changed on another node (due now, say): the holder looks at once
+  // rather than at its next tick (kicks on a node that does not dispatch do nothing).
+  bus.on("callback-changed", () => {
+    for (const d of dispatchers.values()) d.kick();
+  });
   const callbackBudgets = {
     ip: redisBudget(redis, { prefix: config.redisPrefix, name: "callback-ip", points: 5, windowSeconds: 600 }),
     number: redisBudget(redis, { prefix: config.redisPrefix, name: "callback-number", points: 3, windowSeconds: 24 * 3600 }),

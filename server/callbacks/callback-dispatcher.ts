@@ -6,6 +6,8 @@ import { AppError } from "../platform/errors.js";
 import type { Telephony } from "../calls/telephony.js";
 import type { TrackedCall } from "../calls/call.types.js";
 import { toHttp } from "../agents/agent-status.service.js";
+import { PbxError } from "../pbx/pbx.errors.js";
+import { nextAllowed, zonesOf } from "./callback-hours.js";
 import { toCallback, type Callback, type CallbackOutcome, type CallbackRow } from "./callback.types.js";
 import type { CallbacksService } from "./callbacks.service.js";
 
@@ -49,6 +51,7 @@ export class CallbackDispatcher {
   private again = false;
   private running = false;
   private timer: NodeJS.Timeout | null = null;
+  private nextTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly d: DispatcherDeps) {
@@ -104,17 +107,30 @@ export class CallbackDispatcher {
   private async tick(): Promise<void> {
     if (!this.d.active() || !this.d.pbx.agents.pbx.reachable) return;
     await this.recover();
-    const due = (await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE status = 'pending' AND due_at <= now() ORDER BY priority DESC, original_queued_at, id LIMIT 200`)).map(toCallback);
-    if (!due.length) return;
     const busy = new Set((await this.d.db.query<{ offered_to: string }>(`SELECT offered_to FROM callbacks WHERE status IN ('offered', 'dialing') AND offered_to IS NOT NULL`)).map((r) => r.offered_to));
+    // Only the queues with a free agent now: callbacks of a queue nobody can take (or that no
+    // agent of this PBX serves) must not fill the batch and starve the other queues.
+    const open = [...new Set(this.d.pbx.agents.all().filter((s) => this.isFree(s, busy)).flatMap((s) => s.queues))];
+    if (open.length) await this.dispatchDue(open, busy);
+    await this.armNext();
+  }
+
+  private async dispatchDue(queues: string[], busy: Set<string>): Promise<void> {
+    const due = (
+      await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE status = 'pending' AND due_at <= now() AND queue = ANY($1::text[]) ORDER BY priority DESC, original_queued_at, id LIMIT 500`, [queues])
+    ).map(toCallback);
+    if (!due.length) return;
     const full = new Set<string>();
+    const settings = new Map<string, Awaited<ReturnType<CallbacksService["settings"]>>>();
     for (const cb of due) {
       if (full.has(cb.queue) || !this.knows(cb.queue)) continue;
       if (cb.windowEnd && cb.windowEnd < new Date()) {
         await this.d.service.close(cb.id, "expired", "expired", ["pending"]);
         continue;
       }
-      const next = await this.d.service.nextAllowed(cb.queue, cb.number, new Date());
+      let s = settings.get(cb.queue);
+      if (!s) settings.set(cb.queue, (s = await this.d.service.settings(cb.queue)));
+      const next = nextAllowed(new Date(), { timezone: s.timezone, hours: s.hours, holidays: s.holidays, callWindow: s.callWindow }, zonesOf(cb.number, s.timezone));
       if (!next || next.getTime() > Date.now() + 1000) {
         await this.reschedule(cb, next);
         continue;
@@ -141,6 +157,20 @@ export class CallbackDispatcher {
     }
   }
 
+  /**
+   * An in-process timer for the next due time, read from the database after every pass: the
+   * bull wake job may be taken by another node's worker (which does not dispatch), and a
+   * callback created on another node reaches this one only through the database.
+   */
+  private async armNext(): Promise<void> {
+    const [r] = await this.d.db.query<{ at: Date | null }>(`SELECT min(due_at) AS at FROM callbacks WHERE status = 'pending' AND due_at > now()`);
+    if (this.nextTimer) clearTimeout(this.nextTimer);
+    this.nextTimer = null;
+    if (!r?.at || this.stopped) return;
+    const delay = new Date(r.at).getTime() - Date.now();
+    if (delay < 60_000) this.nextTimer = setTimeout(() => this.kick(), Math.max(0, delay) + 5).unref();
+  }
+
   private knows(queue: string): boolean {
     return this.d.pbx.agents.all().some((s) => s.queues.includes(queue));
   }
@@ -156,10 +186,14 @@ export class CallbackDispatcher {
   }
 
   /** The queue's available agent idle longest (a CRM user, not offered anything now). */
+  private isFree(s: { agent: string; state: string }, busy: Set<string>): boolean {
+    return s.state === "available" && !busy.has(s.agent) && this.d.userOf(s.agent) !== undefined;
+  }
+
   private freeAgent(queue: string, busy: Set<string>, only?: string): string | null {
     const free = this.d.pbx.agents
       .all()
-      .filter((s) => s.state === "available" && s.queues.includes(queue) && !busy.has(s.agent) && this.d.userOf(s.agent) !== undefined && (!only || s.agent === only))
+      .filter((s) => this.isFree(s, busy) && s.queues.includes(queue) && (!only || s.agent === only))
       .sort((a, b) => a.since.getTime() - b.since.getTime());
     return free[0]?.agent ?? null;
   }
@@ -177,7 +211,11 @@ export class CallbackDispatcher {
     const userId = this.d.userOf(ext);
     const autodialAt = new Date(Date.now() + this.d.autodialSeconds * 1000);
     this.d.log.info({ callback: cb.id, ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
-    if (this.d.autodialSeconds <= 0) return void (await this.dial(cb.id, ext, "auto"));
+    if (this.d.autodialSeconds <= 0) {
+      // One failed dial must not stop the rest of the pass (dial already put it back or left it to recovery).
+      await this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, err: err.message }, "callback dial failed"));
+      return;
+    }
     const card = await this.d.cardFor(cb).catch(() => null);
     if (userId !== undefined) this.d.push(userId, "callback:offer", { callback: cb, card, autodialAt });
     this.offers.set(cb.id, setTimeout(() => void this.dial(cb.id, ext, "auto").catch(() => {}), this.d.autodialSeconds * 1000).unref());
@@ -207,6 +245,12 @@ export class CallbackDispatcher {
       });
       this.d.log.info({ callback: id, ext, why, attempt: cb.attempts }, "callback dialling");
     } catch (err) {
+      // No answer to the Originate in time: it may have been placed all the same. It stays
+      // dialing; recovery settles it from the journal (or the live call) or tries again later.
+      if (err instanceof PbxError && err.code === "TIMEOUT") {
+        this.d.log.warn({ callback: id, ext }, "callback Originate unanswered: left to recovery");
+        throw toHttp(err);
+      }
       // The PBX refused or is out of reach: not the customer's attempt; offered again shortly.
       await this.d.db.query(`UPDATE callbacks SET status = 'pending', offered_to = NULL, attempts = attempts - 1, due_at = now() + interval '30 seconds', updated_at = now() WHERE id = $1 AND status = 'dialing'`, [id]);
       throw toHttp(err);
@@ -268,7 +312,11 @@ export class CallbackDispatcher {
     if (stale.length) this.d.log.warn({ callbacks: stale.map((s) => s.id) }, "offers left by a node that stopped: offered again");
     const dialing = (await this.d.db.query<CallbackRow>(`SELECT * FROM callbacks WHERE status = 'dialing' AND dialing_at < now() - interval '2 minutes'`)).map(toCallback);
     for (const cb of dialing) {
-      const live = [...this.d.pbx.tracker.calls.values()].some((c) => c.vars.CRM_CALLBACK_ID === String(cb.id));
+      // Live: tagged with the callback, or (a call picked up after a failover may lack the
+      // variable) the agent's outbound call to the same number.
+      const live = [...this.d.pbx.tracker.calls.values()].some(
+        (c) => c.vars.CRM_CALLBACK_ID === String(cb.id) || (c.direction === "outbound" && c.customerNumber === cb.number && cb.offeredTo !== null && c.agent === cb.offeredTo),
+      );
       if (live) continue;
       const [row] = await this.d.db.query<{ linkedid: string; outcome: string; end_reason: string | null }>(
         `SELECT linkedid, outcome, end_reason FROM calls WHERE direction = 'outbound' AND agent_extension = $1 AND customer_number = $2 AND started_at >= $3::timestamptz - interval '5 seconds' ORDER BY started_at LIMIT 1`,
@@ -287,6 +335,7 @@ export class CallbackDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.nextTimer) clearTimeout(this.nextTimer);
     for (const t of this.offers.values()) clearTimeout(t);
     await this.ticking;
     await this.wake.close().catch(() => {});

@@ -34,8 +34,8 @@ export class AmiSimulator {
   private readonly badLoginDelayMs: number;
   /** Fault switches. */
   faults = { delayMs: 0, maxChunk: 0, refuse: false };
-  /** Told of every action a logged-in client sends (lower-cased name), for tests and benchmarks. */
-  onAction: (action: string, session: Session) => void = () => {};
+  /** Told of every action a logged-in client sends (lower-cased name, and the message: headers lower-cased, repeated ones joined by "\n"), for tests and benchmarks. */
+  onAction: (action: string, session: Session, message: AmiMessage) => void = () => {};
 
   constructor(opts: SimulatorOptions = {}) {
     this.username = opts.username ?? "crm";
@@ -168,7 +168,7 @@ export class AmiSimulator {
       reply([["Response", "Error"], ["Message", "Permission denied"]]);
       return;
     }
-    this.onAction(action, s);
+    this.onAction(action, s, m);
     if (this.booting && action !== "logoff" && action !== "ping") {
       reply([["Response", "Error"], ["Message", `Invalid/unknown command: ${m.action ?? ""}. Use Action: ListCommands to show available commands.`]]);
       this.write(s, [["Event", "RequestBadFormat"], ["Privilege", "security,all"], ["Severity", "Error"], ["Service", "AMI"], ["RequestType", `Action: ${m.action ?? ""}`]]);
