@@ -35,7 +35,7 @@ export class AmiSimulator {
   /** Fault switches. */
   faults = { delayMs: 0, maxChunk: 0, refuse: false };
   /** Told of every action a logged-in client sends (lower-cased name, and the message: headers lower-cased, repeated ones joined by "\n"), for tests and benchmarks. */
-  onAction: (action: string, session: Session, message: AmiMessage) => void = () => {};
+  onAction: (action: string, session: Session, message?: AmiMessage) => void = () => {};
 
   constructor(opts: SimulatorOptions = {}) {
     this.username = opts.username ?? "crm";
