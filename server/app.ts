@@ -55,6 +55,8 @@ import { followCallbackSources } from "./callbacks/callback-sources.js";
 import { callbackAsCall } from "./callbacks/callback-card.js";
 import { callbacksRoutes } from "./callbacks/callbacks.routes.js";
 import { publicCallbackPreflight, publicCallbackRoutes } from "./callbacks/public-callbacks.routes.js";
+import { callbackDialRoutes } from "./callbacks/callback-dial.routes.js";
+import { serveCallbackWidget } from "./callbacks/widget.routes.js";
 import type { Callback } from "./callbacks/callback.types.js";
 import { redisBudget } from "./platform/rate-limit.js";
 import { PbxSet } from "./calls/pbx-set.js";
@@ -315,12 +317,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));
   api.use(callbacksRoutes({ service: callbacks, dispatcherOf: (ext) => dispatchers.get(pbxes.ofAgent(ext).name)! }));
+  api.use(callbackDialRoutes({ db, service: callbacks, pbxes, dispatcherOf: (ext) => dispatchers.get(pbxes.ofAgent(ext).name)! }));
   api.use(recordingsRoutes({ recordings, tickets: audioTickets, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);
+  // The website widget (other sites include it): outside /api, before the console's catch-all.
+  serveCallbackWidget(expressApp);
   serveConsole(expressApp, config.uiDir, log);
   expressApp.use(notFoundHandler());
   expressApp.use(errorHandler(log));

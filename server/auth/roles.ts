@@ -81,6 +81,7 @@ export const routeAccess = {
   "GET /callbacks/:id": staff,
   "PATCH /callbacks/:id": staff,
   "POST /callbacks/:id/accept": staff,
+  "POST /callbacks/:id/dial": staff,
   // The website widget: no login; a site key, an allowed origin and rate limits instead.
   "POST /public/callbacks": "public",
 

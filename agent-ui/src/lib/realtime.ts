@@ -16,7 +16,8 @@ import {
   onWithdrawn,
   refreshWorkspace,
 } from "./workspace.svelte";
-import type { AgentStatus, CallOffer, ImportJob, PbxStatus, Task, WithdrawReason } from "./types";
+import { onCallbackChangedForDock, onCallbackGone, onCallbackOffer, onCallOfferForDock } from "./callbacks.svelte";
+import type { AgentStatus, Callback, CallbackOffer, CallOffer, ImportJob, PbxStatus, Task, WithdrawReason } from "./types";
 
 interface ServerToClient {
   "task:reminder": (payload: { task: Task }) => void;
@@ -31,12 +32,22 @@ interface ServerToClient {
   "agent:state": (payload: AgentStatus) => void;
   "pbx:status": (payload: PbxStatus) => void;
   "import:progress": (payload: ImportJob) => void;
+  "callback:offer": (payload: CallbackOffer) => void;
+  "callback:gone": (payload: { id: number; result: string }) => void;
+  "callback:changed": (payload: Callback) => void;
 }
 
 let socket: Socket<ServerToClient> | null = null;
 const clientListeners = new Set<(clientId: number) => void>();
 const importListeners = new Set<(job: ImportJob) => void>();
 const reconnectListeners = new Set<() => void>();
+const callbackListeners = new Set<(cb: Callback) => void>();
+
+/** Subscribe to `callback:changed` (every callback created or changed); returns the unsubscribe function. */
+export function onCallbackChanged(fn: (cb: Callback) => void): () => void {
+  callbackListeners.add(fn);
+  return () => callbackListeners.delete(fn);
+}
 
 /** Subscribe to `client:changed`; returns the unsubscribe function. */
 export function onClientChanged(fn: (clientId: number) => void): () => void {
@@ -96,7 +107,16 @@ export function connectRealtime(token: string): void {
   s.on("client:changed", ({ clientId }) => {
     for (const fn of clientListeners) fn(Number(clientId));
   });
-  s.on("call:offer", onOffer);
+  s.on("call:offer", (o) => {
+    onOffer(o);
+    onCallOfferForDock(o);
+  });
+  s.on("callback:offer", onCallbackOffer);
+  s.on("callback:gone", onCallbackGone);
+  s.on("callback:changed", (cb) => {
+    onCallbackChangedForDock(cb);
+    for (const fn of callbackListeners) fn(cb);
+  });
   s.on("call:withdrawn", onWithdrawn);
   s.on("call:answered", onAnswered);
   s.on("call:held", (p) => onHeld(p, true));

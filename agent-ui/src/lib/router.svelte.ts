@@ -1,5 +1,5 @@
 // Hash routing without a library: #/clients, #/clients/new(?phone=…&call=…), #/clients/12,
-// #/clients/12/edit, #/tasks, #/calls, #/recordings, #/recordings/7, #/admin/users, #/admin/audit.
+// #/clients/12/edit, #/tasks, #/calls, #/callbacks, #/callbacks/queues, #/recordings, #/recordings/7, #/admin/users, #/admin/audit.
 
 export type Route =
   | { name: "clients" }
@@ -8,6 +8,8 @@ export type Route =
   | { name: "client-edit"; id: number }
   | { name: "tasks" }
   | { name: "calls" }
+  | { name: "callbacks" }
+  | { name: "callbacks-board" }
   | { name: "recordings" }
   | { name: "recording"; id: number }
   | { name: "admin-users" }
@@ -32,6 +34,8 @@ export function parseHash(hash: string): Route {
   }
   if (a === "tasks" && parts.length === 1) return { name: "tasks" };
   if (a === "calls" && parts.length === 1) return { name: "calls" };
+  if (a === "callbacks" && parts.length === 1) return { name: "callbacks" };
+  if (a === "callbacks" && b === "queues" && parts.length === 2) return { name: "callbacks-board" };
   if (a === "recordings") {
     if (parts.length === 1) return { name: "recordings" };
     if (parts.length === 2 && b && /^\d+$/.test(b)) return { name: "recording", id: Number(b) };

@@ -328,3 +328,52 @@ export interface RecordingDetail extends Recording {
   note: string | null;
   legalHold: boolean;
 }
+
+// ---- Callbacks (docs/api.md, "Callbacks") ----
+
+export type CallbackSource = "abandoned" | "ivr" | "web" | "agent";
+export type CallbackStatus = "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
+
+export interface Callback {
+  id: number;
+  number: string;
+  name: string | null;
+  queue: string;
+  source: CallbackSource;
+  status: CallbackStatus;
+  outcome: string | null;
+  dueAt: string;
+  windowEnd: string | null;
+  originalQueuedAt: string;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  clientId: number | null;
+  assigneeId: number | null;
+  offeredTo: string | null;
+  callIds: string[];
+  originLinkedid: string | null;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+  doneAt: string | null;
+}
+
+/** Socket.IO `callback:offer`: the callback, the customer's card (a screen pop's), when it dials by itself. */
+export interface CallbackOffer {
+  callback: Callback;
+  card: CallOffer | null;
+  autodialAt: string;
+}
+
+/** One queue of GET /api/callbacks/summary (counts may come as strings from SQL). */
+export interface CallbackQueueSummary {
+  queue: string;
+  scheduled: number | string;
+  due: number | string;
+  overdue: number | string;
+  inProgress: number | string;
+  done: number | string;
+  withinTarget: number | string;
+  closed: number | string;
+}
