@@ -24,7 +24,9 @@ export function followCallbackSources(t: Telephony, active: () => boolean, servi
       void service.reachedByCustomer(c.customerNumber, c.answeredAt).catch(warn("could not close callbacks reached by the customer"));
       return;
     }
-    if (c.outcome !== "abandoned" || !c.queue || c.vars.CRM_CALLBACK_ID) return;
+    // A caller who pressed 1 left the queue through the IVR (CRM_CALLBACK_REQUESTED): the IVR
+    // callback is theirs, not an abandoned one.
+    if (c.outcome !== "abandoned" || !c.queue || c.vars.CRM_CALLBACK_ID || c.vars.CRM_CALLBACK_REQUESTED) return;
     const queue = c.queue;
     const number = c.customerNumber;
     void (async () => {

@@ -139,6 +139,35 @@ describe("callbacks (PGlite, simulator over TCP)", () => {
     await api("PATCH", `/api/callbacks/${cb.id}`, "admin", { status: "cancelled" });
   });
 
+  it("a queue caller who presses 1 leaves the queue through the IVR and gets one IVR callback keeping their queue-join time as place", async () => {
+    sim().pbx.pauseMember("PJSIP/1001", undefined, true, "break");
+    const waiting = sim().pbx.inboundCall({ from: "+14155550188", name: "Eve", patienceSeconds: 600 });
+    let queuedAt = 0;
+    // Waiting in the queue for more than a second, so the key press and the join are apart.
+    await expectEventually(() => {
+      const live = s.app.telephony.tracker.calls.get(waiting);
+      expect(live?.queue).toBe("support");
+      queuedAt = live!.queuedAt!.getTime();
+      expect(Date.now() - queuedAt).toBeGreaterThan(1100);
+    }, 10_000);
+    const pressedAt = Date.now();
+    expect(sim().pbx.pressForCallback(waiting)).toBe(true);
+    expect(sim().pbx.waiting("support").some((w) => w.channel.linkedid === waiting)).toBe(false);
+    let cb: any;
+    await expectEventually(async () => {
+      cb = (await api("GET", "/api/callbacks?number=%2B14155550188", "admin")).body.items[0];
+      expect(cb).toMatchObject({ source: "ivr", queue: "support", originLinkedid: waiting, status: "pending" });
+    }, 15_000);
+    expect(new Date(cb.originalQueuedAt).getTime()).toBe(queuedAt);
+    expect(queuedAt).toBeLessThan(pressedAt - 1000);
+    // The call ends (journaled), and its leaving the queue does not add an "abandoned" callback.
+    await expectEventually(async () => expect((await api("GET", "/api/calls/live", "admin")).body.items.some((c: { linkedid: string }) => c.linkedid === waiting)).toBe(false), 15_000);
+    const all = (await api("GET", "/api/callbacks?number=%2B14155550188", "admin")).body.items;
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ id: cb.id, source: "ivr", note: "Asked for a callback in the IVR" });
+    await api("PATCH", `/api/callbacks/${cb.id}`, "admin", { status: "cancelled" });
+  });
+
   it("the website endpoint refuses hostile input: CR/LF, letters, premium numbers, foreign origins, unknown keys, floods, bots", async () => {
     const site = await api("POST", "/api/callbacks/sites", "admin", { name: "Shop", origins: ["https://shop.example"], queue: "sales" });
     expect(site.status).toBe(201);

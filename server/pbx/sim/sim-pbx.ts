@@ -503,6 +503,55 @@ export class SimPbx extends EventEmitter {
     this.calls.delete(call.linkedid);
   }
 
+  /**
+   * A caller waiting in a queue presses 1 for a callback (dialplan/queues.conf `context =
+   * queue-callback`, one-digit exit): the DTMF (SIP INFO: DTMFEnd only), the ringing members
+   * cancelled, QueueCallerLeave (no abandon: Asterisk logs EXITWITHKEY), the `queue-callback`
+   * dialplan with `CRM_CALLBACK_REQUESTED=1` and `UserEvent(CallbackRequest)` exactly as the
+   * ivr-callback-request capture shows (`JoinedAt` = when the digit was pressed), a thank-you,
+   * hang-up. False when the call is not waiting in a queue.
+   */
+  pressForCallback(linkedid: string): boolean {
+    const call = this.calls.get(linkedid);
+    if (!call || call.ended || call.kind !== "queue" || !call.queue || call.agentLeg) return false;
+    const q = call.queue;
+    const c = call.caller;
+    call.ended = true;
+    for (const t of call.timers) clearTimeout(t);
+    this.send(onChannel("DTMFEnd", c, [["Digit", "1"], ["DurationMs", "160"], ["Direction", "Received"]]));
+    const legs = [...call.ringing.entries()];
+    for (const [ext, leg] of legs) {
+      this.send(between("DialEnd", c, leg, [["DialStatus", "CANCEL"]]));
+      this.dropLeg(call, ext, leg, 0);
+    }
+    this.send(onChannel("MusicOnHoldStop", c));
+    call.queue = null;
+    this.send(onChannel("QueueCallerLeave", c, [["Queue", q], ["Position", "1"], ["Count", String(this.waiting(q).length)]]));
+    Object.assign(c, { context: "queue-callback", exten: "1", priority: 1 });
+    this.send(this.newexten(c, "NoOp", `Callback requested in ${q}`));
+    c.priority = 2;
+    this.send(this.newexten(c, "Set", "CRM_CALLBACK_REQUESTED=1"));
+    this.send(this.varSet(c, "CRM_CALLBACK_REQUESTED", "1"));
+    c.priority = 3;
+    const pressed = String(Math.floor(Date.now() / 1000));
+    this.send(this.newexten(c, "UserEvent", `CallbackRequest,Number: ${c.callerNum},Queue: ${q},JoinedAt: ${pressed}`));
+    this.send(onChannel("UserEvent", c, [["UserEvent", "CallbackRequest"], ["Number", c.callerNum], ["Queue", q], ["JoinedAt", pressed]]));
+    c.priority = 4;
+    this.send(this.newexten(c, "Playback", "custom/callback-thankyou"));
+    const done = setTimeout(() => {
+      c.priority = 5;
+      this.send(this.varSet(c, "PLAYBACKSTATUS", "SUCCESS"));
+      this.send(this.newexten(c, "Hangup", ""));
+      this.send(onChannel("SoftHangupRequest", c, [["Cause", "16"]]));
+      this.send(cdr(c, null, { start: call.startedAt, answer: call.startedAt, end: new Date(), disposition: "ANSWERED", lastApp: "Hangup", lastData: "" }));
+      this.hangupChannel(c, 16);
+      this.deviceState("PJSIP/trunk", "NOT_INUSE");
+      this.calls.delete(call.linkedid);
+    }, 1000 * this.config.speed);
+    done.unref?.();
+    return true;
+  }
+
   /** The AMI Hangup action on a channel name; false when no such channel. */
   hangupByChannel(name: string): boolean {
     const ch = this.channels.get(name);
