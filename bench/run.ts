@@ -10,8 +10,9 @@ import { benchPopLatency, describePop, type PopResult } from "./pop-latency.benc
 import { benchAmiFuzz, benchLongFrames, describeFuzz } from "./ami-hardening.bench.js";
 import { benchClusterPops, benchFailover, failoverFigures } from "./cluster.bench.js";
 import { benchRecordings } from "./recordings.bench.js";
+import { benchCallbacks, describeCallbacks, type CallbackBenchResult } from "./callbacks.bench.js";
 
-const only = new Set((process.env.BENCH_ONLY ?? "lookup,ami,fuzz,pop,cluster,recordings").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "lookup,ami,fuzz,pop,cluster,recordings,callbacks").split(","));
 const clients = Number(process.env.BENCH_CLIENTS ?? 1_000_000);
 const calls = Number(process.env.BENCH_CALLS ?? 3000);
 const pgAdminUrl = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -209,6 +210,30 @@ them), ${ms.length} calls: ${ms.map((x) => `${(x / 1000).toFixed(2)} s`).join(",
 
 Worker memory during the full runs: RSS peak ${fmtMb(r.rssPeak)} (${fmtMb(r.rssBefore)} before), JS heap peak ${fmtMb(r.heapPeak)}
 (the decoded PCM of one side, 8 kHz 16-bit, is 4.8 MB for 5 minutes; ffmpeg runs in its own processes).
+`;
+}
+
+if (only.has("callbacks")) {
+  const n = Number(process.env.BENCH_CALLBACKS ?? 10_000);
+  const spread = Number(process.env.BENCH_CALLBACK_SECONDS ?? 150);
+  const agents = Number(process.env.BENCH_CALLBACK_AGENTS ?? 300);
+  const dbs = (process.env.BENCH_CALLBACK_DBS ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
+  const rows: CallbackBenchResult[] = [];
+  for (const database of dbs) rows.push(await benchCallbacks({ database, callbacks: n, spreadSeconds: spread, agents, pgAdminUrl, log }));
+  sections.callbacks = `## Callback dispatch lateness
+
+${stamp()} Command: \`BENCH_ONLY=callbacks npm run bench\`.
+
+${n.toLocaleString("en-US")} callbacks due evenly over ${spread} s (${(n / spread).toFixed(0)} a second), written into the database
+before the server starts (the dispatcher rebuilds them from it: no wake-up job exists in Redis),
+queue open around the clock; the server's simulated PBX (SIM_AGENTS=${agents}, SIM_SPEED=0.05) has
+auto-answering agents and every customer answers; CALLBACK_AUTODIAL_SECONDS=0 (offered and dialled
+at once). Lateness = offered_at (dial: dialing_at) minus due_at, from the database. Memory: the
+server's RSS before the first due time and its peak, sampled every second. Goal: p99 under 1 s.
+
+| database | load | agents | done | offer p50 | offer p99 | offer max | dial p50 | dial p99 | server RSS |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.map(describeCallbacks).join("\n")}
 `;
 }
 
