@@ -35,7 +35,8 @@ describe.each(dbKinds)("recording capture (%s)", (db) => {
   };
   /** Each span the server found lies in a turn the simulator wrote for that side. */
   const within = (found: Span[], turns: Span[]) => {
-    expect(found.length).toBeGreaterThan(0);
+    // (a short call may leave one side without a turn: then nothing may be found for it)
+    expect(found.length > 0 || turns.every(([t0, t1]) => t1 - t0 <= 1)).toBe(true);
     for (const [a, b] of found) expect(turns.some(([t0, t1]) => a >= t0 - 0.1 && b <= t1 + 0.1), `${a}-${b} in ${JSON.stringify(turns)}`).toBe(true);
     // and every turn longer than a second was heard
     for (const [t0, t1] of turns.filter(([x, y]) => y - x > 1)) expect(found.some(([a, b]) => a < t1 && b > t0), `turn ${t0}-${t1}`).toBe(true);
