@@ -70,22 +70,23 @@ export async function benchRecordings(callSeconds: number, calls: number, log: (
   const monitor = path.join(dir, "monitor");
   const stems = Array.from({ length: calls }, (_, i) => `1797000000.${i}`);
   for (const s of stems) writeCall(monitor, s, callSeconds);
-  const files = stems.flatMap((s) => [`${s}.wav`, `${s}-in.wav`, `${s}-out.wav`]);
+
   const media = new FfmpegMedia();
   const processor = new RecordingProcessor(media, new LocalRecordingStorage(path.join(dir, "recordings")), monitor, path.join(dir, "work"), "keep", path.join(dir, "raw"));
   const out = (f: string, tag: string) => path.join(dir, `${tag}-${f}.opus`);
 
-  const bare = async () => {
-    for (const f of files)
-      await run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", path.join(monitor, f), "-ac", "1", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-frame_duration", "20", "-vn", "-map_metadata", "-1", "-f", "ogg", out(f, "bare")]);
+  // Each call's three files at once, as the processor does them.
+  const perCall = (fn: (f: string) => Promise<unknown>) => async () => {
+    for (const st of stems) await Promise.all([`${st}.wav`, `${st}-in.wav`, `${st}-out.wav`].map(fn));
   };
-  const transcode = async () => {
-    for (const f of files) {
-      const file = path.join(monitor, f);
-      const info = (await readWavInfo(file))!;
-      await media.toOpus(info.sizesValid ? { file } : { file, rawPcm: info }, out(f, "ours"));
-    }
-  };
+  const bare = perCall((f) =>
+    run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", path.join(monitor, f), "-ac", "1", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-frame_duration", "20", "-compression_level", "5", "-vn", "-map_metadata", "-1", "-f", "ogg", out(f, "bare")]),
+  );
+  const transcode = perCall(async (f) => {
+    const file = path.join(monitor, f);
+    const info = (await readWavInfo(file))!;
+    await media.toOpus(info.sizesValid ? { file } : { file, rawPcm: info }, out(f, "ours"));
+  });
   let id = 0;
   const full = async () => {
     for (const s of stems) {

@@ -213,7 +213,8 @@ export class CallbackDispatcher {
     this.d.log.info({ callback: cb.id, ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
     if (this.d.autodialSeconds <= 0) {
       // One failed dial must not stop the rest of the pass (dial already put it back or left it to recovery).
-      await this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, err: err.message }, "callback dial failed"));
+      // Not awaited: the pass goes on to the next callback while this one's Originate is on its way.
+      void this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, err: err.message }, "callback dial failed"));
       return;
     }
     const card = await this.d.cardFor(cb).catch(() => null);

@@ -244,8 +244,10 @@ export async function startTelephony(config: Config, pbx: PbxTarget & { name: st
 
 /**
  * SIM_AGENTS=N: agents 1001..1000+N answering one round-robin queue (the pop-latency benchmark).
- * That load-test mode writes no recording audio (recordAudio above): thousands of calls a minute
- * would only measure the disk. The demo (SIM_AGENTS=0) writes every call's WAVs into MONITOR_DIR.
+ * That load-test PBX records no calls (mixMonitor: false, so no recording audio either):
+ * thousands of calls a minute would only measure the disk and a pipeline waiting for files that
+ * never come; the recordings benchmark measures that pipeline on its own. The demo (SIM_AGENTS=0)
+ * records every call and writes its WAVs into MONITOR_DIR.
  */
 function loadTestPbx(n: number) {
   if (n <= 0) return {};
@@ -254,6 +256,7 @@ function loadTestPbx(n: number) {
     agents,
     queues: [{ name: "support", strategy: "rrmemory" as const, timeoutSeconds: 15, retrySeconds: 2, members: agents.map((a) => a.ext) }],
     dids: { "8005551000": "support" },
+    mixMonitor: false,
   };
 }
 

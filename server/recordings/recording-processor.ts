@@ -102,18 +102,23 @@ export class RecordingProcessor {
       let duration = 0;
       let checksum = "";
       let bytes = 0;
-      for (const side of sides) {
-        const input = inputs[side]!;
-        const out = path.join(this.workDir, `${id}-${side}.opus`);
-        made.push(out);
-        await this.media.toOpus(input, out).catch((err: Error) => {
-          throw new RecordingError(`transcoding ${side} failed: ${err.message}`, true);
-        });
-        const pcm = await this.media.decodePcm(input, analysisRate);
-        const rawSeconds = pcm.length / analysisRate;
-        const outSeconds = await this.media.durationSeconds(out);
-        // Opus pads to whole 20 ms frames and adds its pre-skip: a tenth of a second is the bound.
-        if (Math.abs(outSeconds - rawSeconds) > 0.1) throw new RecordingError(`the ${side} Opus file lasts ${outSeconds.toFixed(2)} s, the raw ${rawSeconds.toFixed(2)} s`, true);
+      // The sides are independent: each is one ffmpeg run (Opus file and analysis samples from
+      // one read of the WAV), all at once, so a call is playable in the time of its longest file.
+      const done = await Promise.all(
+        sides.map(async (side) => {
+          const out = path.join(this.workDir, `${id}-${side}.opus`);
+          made.push(out);
+          const pcm = await this.media.toOpusAndPcm(inputs[side]!, out, analysisRate).catch((err: Error) => {
+            throw new RecordingError(`transcoding ${side} failed: ${err.message}`, true);
+          });
+          const rawSeconds = pcm.length / analysisRate;
+          const outSeconds = await this.media.durationSeconds(out);
+          // Opus pads to whole 20 ms frames and adds its pre-skip: a tenth of a second is the bound.
+          if (Math.abs(outSeconds - rawSeconds) > 0.1) throw new RecordingError(`the ${side} Opus file lasts ${outSeconds.toFixed(2)} s, the raw ${rawSeconds.toFixed(2)} s`, true);
+          return { side, out, pcm, rawSeconds };
+        }),
+      );
+      for (const { side, out, pcm, rawSeconds } of done) {
         lanes[side] = peaks(pcm, analysisRate);
         if (side !== "mix") spans[side] = speechSpans(pcm, analysisRate);
         const key = LocalRecordingStorage.keyFor(day, `${id}-${side}.opus`);

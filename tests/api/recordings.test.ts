@@ -67,7 +67,7 @@ describe.each(dbKinds)("recordings (%s)", (db) => {
       expect(calls.find((c: { linkedid: string }) => c.linkedid === linkedid)?.recordingId).toBe(rec.id);
     });
     // The raw files were archived once the Opus files were verified.
-    expect(fs.existsSync(path.join(monitor(), `${linkedid}.wav`))).toBe(false);
+    await expectEventually(() => expect(fs.existsSync(path.join(monitor(), `${linkedid}.wav`))).toBe(false));
     const detail = (await api("GET", `/api/recordings/${rec.id}`, "max")).body;
     expect(detail.peaks.mix.length).toBe(160);
     expect(detail.speech.caller[0][0]).toBeCloseTo(0.3, 0);

@@ -61,6 +61,12 @@ export interface SimConfig {
    * newcomer gets playable calls without a PBX. Off for the load-test mode (SIM_AGENTS).
    */
   recordAudio?: boolean;
+  /**
+   * Whether the dialplan records calls at all (MixMonitor, and its MIXMONITOR_FILENAME). The
+   * load-test PBX (SIM_AGENTS) does not: thousands of calls with no audio behind them would only
+   * load the server with recordings that never come.
+   */
+  mixMonitor?: boolean;
   /** queues.conf `persistentmembers`: dynamic members (and their pauses) survive a restart; static ones never keep a pause. */
   persistentMembers?: boolean;
 }
@@ -236,9 +242,11 @@ export class SimPbx extends EventEmitter {
     this.deviceState("PJSIP/trunk", "INUSE");
     caller.priority = 4;
     // AppData as Asterisk reports it: already expanded (transcript two-sided-recording).
-    this.send(this.newexten(caller, "MixMonitor", `${uid}.wav,br(${uid}-in.wav)t(${uid}-out.wav)`));
-    this.send(this.varSet(caller, "MIXMONITOR_FILENAME", path.posix.join(this.config.monitorDir, `${uid}.wav`)));
-    this.send(onChannel("MixMonitorStart", caller));
+    if (this.config.mixMonitor !== false) {
+      this.send(this.newexten(caller, "MixMonitor", `${uid}.wav,br(${uid}-in.wav)t(${uid}-out.wav)`));
+      this.send(this.varSet(caller, "MIXMONITOR_FILENAME", path.posix.join(this.config.monitorDir, `${uid}.wav`)));
+      this.send(onChannel("MixMonitorStart", caller));
+    }
     if (!queue) {
       this.later(call, 1, () => this.endCall(call, "caller", 16));
       return uid;
@@ -710,8 +718,10 @@ export class SimPbx extends EventEmitter {
     Object.assign(leg, { callerNum: this.config.companyNumber, callerName: this.config.companyName, context: o.context ?? "callback", exten: o.exten ?? "", priority: 2 });
     this.send(onChannel("NewCallerid", leg, [["CID-CallingPres", "0 (Presentation Allowed, Not Screened)"]]));
     leg.priority = 3;
-    this.send(this.varSet(leg, "MIXMONITOR_FILENAME", path.posix.join(this.config.monitorDir, `${leg.uniqueid}.wav`)));
-    this.send(onChannel("MixMonitorStart", leg));
+    if (this.config.mixMonitor !== false) {
+      this.send(this.varSet(leg, "MIXMONITOR_FILENAME", path.posix.join(this.config.monitorDir, `${leg.uniqueid}.wav`)));
+      this.send(onChannel("MixMonitorStart", leg));
+    }
     o.report([...responseCommon, ["Context", leg.context], ["Exten", leg.exten], ["Reason", "4"], ["Uniqueid", leg.uniqueid], ["CallerIDNum", o.callerIdNum], ["CallerIDName", o.callerIdName]]);
     const trunk: SimChannel = {
       name: this.channelName("trunk"), state: 0, callerNum: "<unknown>", callerName: "<unknown>", connectedNum: "<unknown>", connectedName: "<unknown>",
