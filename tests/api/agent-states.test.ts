@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { consoleOn } from "../support/cluster.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { expectEventually } from "../support/eventually.js";
 import type { Pairs } from "../../server/pbx/sim/sim-events.js";
 
-type Received = { event: string; payload: any };
-
+/** A console over Socket.IO (tests/support/cluster.ts), read by payload. */
 async function consoleOf(s: TestServer, token: string) {
-  const socket: Socket = io(s.url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
-  const got: Received[] = [];
-  socket.onAny((event: string, payload: unknown) => got.push({ event, payload }));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
-  return { socket, got, of: (event: string) => got.filter((g) => g.event === event).map((g) => g.payload) };
+  const c = await consoleOn(s, token);
+  return { ...c, of: (event: string) => c.of(event).map((g) => g.payload) };
 }
 
 /**

@@ -100,7 +100,7 @@ export async function login(node: NodeProcess, username: string, password: strin
 }
 
 /** A console connected to one node, recording every push it gets. */
-export async function consoleOn(node: NodeProcess, token: string) {
+export async function consoleOn(node: { url: string }, token: string) {
   const socket: Socket = io(node.url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
   const got: { event: string; payload: any }[] = [];
   socket.onAny((event: string, payload: unknown) => got.push({ event, payload }));
