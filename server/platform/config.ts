@@ -51,6 +51,10 @@ export interface Config {
   dialAllowPremium: boolean;
   /** Wrap-up time after each call before an agent counts as available again. */
   wrapupSeconds: number;
+  /** A caller who hangs up in the queue sooner than this is a short abandon, counted apart (wallboard, reports). */
+  shortAbandonSeconds: number;
+  /** Whether an agent's console shows that a supervisor listens, whispers or barges (company policy). */
+  spyNotice: boolean;
   /** List rows (clients; calls beyond one's own) an agent or supervisor may read per window before 429. */
   bulkReadRows: number;
   bulkReadWindowMinutes: number;
@@ -98,6 +102,8 @@ const schema = z.object({
   TASK_REMINDER_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
   WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(600).default(5),
+  SPY_NOTICE: z.enum(["true", "false", "1", "0"]).default("false"),
   SIM_SPEED: z.coerce.number().min(0.0001).max(100).default(1),
   SIM_AGENTS: z.coerce.number().int().min(0).max(5000).default(0),
   DID_LABELS: z
@@ -166,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pbxes: parseAmiUrls(e.AMI_URL),
     simCallsPerMinute: e.SIM_CALLS_PER_MINUTE,
     wrapupSeconds: e.WRAPUP_SECONDS,
+    shortAbandonSeconds: e.SHORT_ABANDON_SECONDS,
+    spyNotice: e.SPY_NOTICE === "true" || e.SPY_NOTICE === "1",
     simSpeed: e.SIM_SPEED,
     simAgents: e.SIM_AGENTS,
     didLabels: Object.fromEntries(e.DID_LABELS.split(";").map((pair) => pair.split("=") as [string, string])),
