@@ -63,6 +63,8 @@ import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
 import type { AgentState } from "./calls/agent-states.js";
+import { startScripts } from "./scripts/scripts.module.js";
+import { scriptsRoutes } from "./scripts/scripts.routes.js";
 
 export const version = "0.1.0";
 
@@ -170,7 +172,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     if (/^\d+$/.test(id)) void openCallbacks.refresh(Number(id)).catch(() => {});
   });
   bus.onResubscribed(() => void openCallbacks.load().catch(() => {}));
-  const cardBuilder = new CardBuilder(phoneIndex, cards, config.defaultCountry, config.didLabels, (n) => openCallbacks.of(n));
+  const scripts = await startScripts({ db, bus, clients, tasks, timeline, callbacks, log: log.child({ module: "scripts" }) });
+  const cardBuilder = new CardBuilder(phoneIndex, cards, config.defaultCountry, config.didLabels, (n) => openCallbacks.of(n), (card) => scripts.catalog.choose(card));
   const screenPop = new ScreenPop(
     pbxes.all.map((t) => ({ tracker: t.tracker, active: pushesFor(t) })),
     cardBuilder,
@@ -312,7 +315,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(authRoutes(auth, users, audit));
   api.use(userQueuesRoutes(db, audit));
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
-  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: dialRules }));
+  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: dialRules, scripts: scripts.runs }));
+  api.use(scriptsRoutes({ db, pbxes, ...scripts, didLabels: config.didLabels }));
   api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));

@@ -67,6 +67,22 @@ export const routeAccess = {
   "GET /calls/live": staff,
   "GET /agents/states": staff,
 
+  // Call scripts: everyone reads scripts (the runner, jumps) and saves runs on their own calls
+  // (checked in the route; supervisors+ any call); supervisors+ design, publish and read funnels.
+  "GET /scripts": staff,
+  "POST /scripts": supervisors,
+  "POST /scripts/import": supervisors,
+  "GET /scripts/:id": staff,
+  "PUT /scripts/:id/draft": supervisors,
+  "POST /scripts/:id/publish": supervisors,
+  "GET /scripts/:id/export": supervisors,
+  "GET /scripts/:id/funnel": supervisors,
+  "GET /script-rules": supervisors,
+  "POST /script-rules": supervisors,
+  "DELETE /script-rules/:id": supervisors,
+  "POST /calls/:callId/script-run": staff,
+  "GET /calls/:callId/script-run": staff,
+
   // Recordings: everyone signed in may ask; what each sees is scoped inside (managers and admins
   // all calls, supervisors their queues, agents their own with RECORDINGS_AGENT_ACCESS).
   // Callbacks: agents their own and their queue's (checked in the routes); supervisors+ all.

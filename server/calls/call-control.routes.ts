@@ -25,6 +25,11 @@ export interface CallControlDeps {
   status: AgentStatusHub;
   rules: DialingRules;
   dispositions: string[];
+  /** Call scripts: a captured value that cannot be written refuses the wrap-up; once saved, the run is written out. */
+  scripts?: {
+    checkWrapup(linkedid: string): Promise<void>;
+    applyWrapup(w: { linkedid: string; clientId: number | null; number: string | null; queue: string | null; actor: { id: number; username: string } }): Promise<void>;
+  };
 }
 
 // Asterisk prefixes every Uniqueid with its `systemname` when one is set (asterisk.conf), which
@@ -137,6 +142,7 @@ export function callControlRoutes(d: CallControlDeps): Router {
     if (clientId) await d.clients.assertClient(clientId).catch(() => {
       throw validationError("clientId", `no client ${clientId}`);
     });
+    await d.scripts?.checkWrapup(id);
     const saved = await d.db.prisma.call.update({
       where: { id: row.id },
       data: { disposition: body.disposition, wrapupNote: body.note ?? null, wrappedAt: new Date(), wrappedById: user.id, clientId },
@@ -147,6 +153,13 @@ export function callControlRoutes(d: CallControlDeps): Router {
       const what = saved.direction === "outbound" ? "Outbound call" : "Inbound call";
       await d.timeline.addNote(clientId, `${what} · ${body.disposition}${body.note ? `\n${body.note}` : ""}`, user.id);
     }
+    await d.scripts?.applyWrapup({
+      linkedid: id,
+      clientId,
+      number: saved.direction === "outbound" ? (saved.customerNumber ?? saved.calledNumber) : saved.callerNumber,
+      queue: saved.queue,
+      actor: { id: user.id, username: user.username },
+    });
     if (user.extension && row.agentExtension === user.extension) await d.status.endWrapup(user.extension);
     res.json({ id: saved.id, linkedid: saved.linkedid, disposition: saved.disposition, wrapupNote: saved.wrapupNote, clientId: saved.clientId, wrappedAt: saved.wrappedAt });
   });

@@ -32,6 +32,8 @@ export class CardBuilder {
     private readonly didLabels: Record<string, string>,
     /** The caller's open callbacks (an in-memory index: the card never waits on the database). */
     private readonly callbacksOf: (e164: string) => unknown[] = () => [],
+    /** The call's script by the script rules (in memory: the ring path does not wait on it). */
+    private readonly scriptOf: (card: Card) => Card["script"] = () => null,
   ) {}
 
   async build(call: TrackedCall): Promise<Card> {
@@ -104,6 +106,7 @@ export class CardBuilder {
       const contactId = owners.find((o) => o.clientId === ids[0])?.contactId ?? null;
       card.contact = datas[0]!.contacts.find((c) => c.id === contactId) ?? null;
     }
+    card.script = this.scriptOf(card);
     return card;
   }
 

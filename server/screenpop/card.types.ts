@@ -1,4 +1,5 @@
 /** What the screen pop shows (interfaces.md: call:offer), and the per-client part the cache keeps. */
+import type { CardScript } from "../scripts/script-catalog.js";
 
 export interface CardClient {
   id: number;
@@ -40,7 +41,8 @@ export interface Card {
   /** Per owning client, so the agent's pick shows the right history. */
   byClient: Record<number, { history: HistoryItem[]; tasks: CardTask[] }>;
   callbacks: unknown[];
-  script: null;
+  /** The call script chosen by the script rules (docs/scripts.md), ready before answer; null: none. */
+  script: CardScript | null;
   queuedAt: Date | null;
   ringingAt: Date | null;
 }

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { dateInput, idNumber, idParam, text } from "../platform/http/input.js";
+import { inputFormats, stepTypes } from "./script-graph.js";
+
+const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "a step id: letters, digits, _ or - (40 at most)");
+const image = z.string().max(500).regex(/^(https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/, "an https:// URL or a path on this server");
+
+/** One step; unknown fields are refused (strict), so a typo in an imported file is named. */
+export const stepSchema = z
+  .object({
+    type: z.enum(stepTypes),
+    title: text(80).optional(),
+    text: text(4000, { multiline: true }).optional(),
+    options: z.array(z.object({ label: text(200, { required: "an answer needs a label" }), next: stepId }).strict()).max(12, "at most 12 answers (number keys pick them)").optional(),
+    next: stepId.optional(),
+    field: z.string().max(60).optional(),
+    format: z.enum(inputFormats).optional(),
+    outcome: text(60).optional(),
+    tip: text(2000, { multiline: true }).optional(),
+    image: image.optional(),
+    script: idNumber.optional(),
+  })
+  .strict();
+
+export const graphSchema = z
+  .object({
+    start: z.string().max(40),
+    steps: z.record(stepId, stepSchema).refine((s) => Object.keys(s).length <= 300, "at most 300 steps"),
+  })
+  .strict();
+
+const scriptName = text(120, { required: "a script needs a name" });
+
+export const newScriptBody = z.object({ name: scriptName, graph: graphSchema }).strict();
+export const draftBody = z.object({ graph: graphSchema, name: scriptName.optional() }).strict();
+/** What export gives and import takes. */
+export const importBody = z.object({ format: z.literal("crm-script/1").optional(), name: scriptName, graph: graphSchema, version: z.number().int().optional() }).strict();
+export const versionQuery = z.object({ version: idParam.optional() }).strict();
+
+const queueName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name");
+export const ruleBody = z
+  .object({
+    queue: queueName.optional(),
+    did: z.string().min(1).max(60).regex(/^[^\r\n]+$/, "a number or campaign label").optional(),
+    direction: z.enum(["inbound", "outbound"]).optional(),
+    stage: z.enum(["prospect", "active", "regular", "lost"]).optional(),
+    tag: text(40).optional(),
+    scriptId: idNumber,
+  })
+  .strict();
+
+export const runBody = z
+  .object({
+    scriptId: idNumber,
+    version: z.number().int().min(1),
+    path: z
+      .array(z.object({ step: stepId, answer: text(200).optional(), value: text(2000, { multiline: true }).optional(), at: dateInput }).strict())
+      .min(1, "a run has at least its start step")
+      .max(500),
+  })
+  .strict();
+
+export const funnelQuery = z
+  .object({
+    version: idParam.optional(),
+    from: dateInput.optional(),
+    to: dateInput.optional(),
+    queue: queueName.optional(),
+    agent: z.string().regex(/^[0-9]{2,8}$/, "an extension").optional(),
+    format: z.enum(["json", "csv"]).optional(),
+  })
+  .strict();
