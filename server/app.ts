@@ -65,6 +65,8 @@ import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
 import type { AgentState } from "./calls/agent-states.js";
 import { startScripts } from "./scripts/scripts.module.js";
 import { scriptsRoutes } from "./scripts/scripts.routes.js";
+import { ReportsService } from "./reports/reports.service.js";
+import { reportsRoutes } from "./reports/reports.routes.js";
 
 export const version = "0.1.0";
 
@@ -326,6 +328,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
+  const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels });
+  api.use(reportsRoutes({ db, reports }));
   api.use(notFoundHandler());
   expressApp.use("/api", api);
   // The website widget (other sites include it): outside /api, before the console's catch-all.

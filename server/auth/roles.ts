@@ -117,6 +117,9 @@ export const routeAccess = {
   "GET /legal-holds": managers,
   "POST /legal-holds": managers,
   "DELETE /legal-holds/:id": managers,
+
+  // Reports: supervisors see their own queues' figures only (user_queues, checked in the route).
+  "GET /reports/calls": supervisors,
 } satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof routeAccess;

@@ -59,6 +59,10 @@ export interface Config {
   bulkReadRows: number;
   bulkReadWindowMinutes: number;
   trustProxy: string | number | false;
+  /** The time zone reports cut days, weeks and hours in, unless a request names one. */
+  reportsTimezone: string;
+  /** How many events /api/stream keeps for resuming (`?after=`), roughly (Redis stream MAXLEN ~). */
+  streamRetentionEvents: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -127,7 +131,21 @@ const schema = z.object({
     .string()
     .regex(/^(loopback|linklocal|uniquelocal|false|\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*)$/, "must be loopback, false, a number of hops, or addresses/subnets separated by commas")
     .default("loopback"),
+  REPORTS_TIMEZONE: z
+    .string()
+    .refine((tz) => validTimezone(tz), "must be an IANA time zone such as Europe/Paris or UTC")
+    .default("UTC"),
+  STREAM_RETENTION_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
+
+function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -184,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkReadRows: e.BULK_READ_ROWS,
     bulkReadWindowMinutes: e.BULK_READ_WINDOW_MINUTES,
     trustProxy: e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    reportsTimezone: e.REPORTS_TIMEZONE,
+    streamRetentionEvents: e.STREAM_RETENTION_EVENTS,
   };
 }
 

@@ -1,0 +1,50 @@
+import type { Request, Router } from "express";
+import { stringify } from "csv-stringify/sync";
+import type { Database } from "../platform/db/database.js";
+import { parse } from "../platform/http/validate.js";
+import { currentUser } from "../auth/auth.middleware.js";
+import { guardedRouter } from "../auth/guarded-router.js";
+import { defuseCell } from "../crm/csv-cells.js";
+import { callsReportQuery, callsReportRow } from "./reports.schemas.js";
+import type { ReportsService } from "./reports.service.js";
+
+/** CSV columns: the JSON field names of a row, in the same order (docs/api.md "Reports"). */
+export const reportCsvColumns = Object.keys(callsReportRow.shape);
+
+/** CSV is asked for with `?format=csv` or `Accept: text/csv` (JSON otherwise). */
+export function wantsCsv(req: Request, format: string | undefined): boolean {
+  if (format) return format === "csv";
+  const accept = req.headers.accept ?? "";
+  return /\btext\/csv\b/.test(accept) && !/\bapplication\/json\b/.test(accept);
+}
+
+export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "string" ? defuseCell(v) : String(v));
+  return stringify(rows.map((r) => columns.map((c) => cell(r[c]))), { header: true, columns, bom: true });
+}
+
+/**
+ * Managers and admins see every queue; supervisors the queues they are responsible for
+ * (user_queues, set by an admin), and nothing else.
+ */
+export function reportsRoutes(d: { db: Database; reports: ReportsService }): Router {
+  const r = guardedRouter();
+  const scope = async (req: Request): Promise<string[] | null> => {
+    const me = currentUser(req);
+    if (me.role !== "supervisor") return null;
+    const rows = await d.db.query<{ queue: string }>("SELECT queue FROM user_queues WHERE user_id = $1", [me.id]);
+    return rows.map((x) => x.queue);
+  };
+  r.get("/reports/calls", async (req, res) => {
+    const q = parse(callsReportQuery, req.query);
+    const report = await d.reports.calls(q, await scope(req));
+    if (!wantsCsv(req, q.format)) {
+      res.json(report);
+      return;
+    }
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", `attachment; filename="calls-by-${q.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"`);
+    res.send(toCsv(report.rows, reportCsvColumns));
+  });
+  return r;
+}

@@ -1,0 +1,195 @@
+import type { Database } from "../platform/db/database.js";
+import type { CallsReport, CallsReportQuery, CallsReportRow, Grouping } from "./reports.schemas.js";
+
+export interface ReportSettings {
+  shortAbandonSeconds: number;
+  /** A queue without its own target (the wallboard's queue_targets) is measured against this. */
+  defaultTargetSeconds: number;
+  timezone: string;
+  didLabels: Record<string, string>;
+}
+
+/** Abandon times are counted in these buckets (seconds waited, upper bound exclusive). */
+export const abandonBuckets: [number, number | null][] = [
+  [0, 5],
+  [5, 15],
+  [15, 30],
+  [30, 60],
+  [60, 120],
+  [120, 300],
+  [300, null],
+];
+
+// Timestamps in the journal are UTC (timestamp without time zone): first made a timestamptz,
+// then read in the report's zone, so a call at 23:30 UTC is on the next day in Paris.
+const local = `((started_at AT TIME ZONE 'UTC') AT TIME ZONE $3)`;
+const keyOf: Record<Grouping, string> = {
+  day: `to_char(${local}, 'YYYY-MM-DD')`,
+  week: `to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`,
+  hour: `to_char(${local}, 'HH24')`,
+  queue: "queue",
+  agent: "agent_extension",
+  did: "called_number",
+};
+
+/** Wrap-up is the time from hang-up to the saved wrap-up; a wrap-up saved over an hour later is an edit, not wrap-up. */
+const wrapup = `CASE WHEN wrapped_at >= ended_at AND wrapped_at < ended_at + interval '1 hour' THEN extract(epoch FROM wrapped_at - ended_at) ELSE 0 END`;
+
+interface Sums {
+  key: string | null;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  short_abandoned: number;
+  within_target: number;
+  wait_sum: number;
+  talk_sum: number;
+  hold_sum: number;
+  wrapup_sum: number;
+  transfers: number;
+}
+
+/**
+ * The call-center reports, aggregated by the database over the journal (one pass per report on
+ * the inbound calls of the range): nothing is loaded row by row. Formulas: docs/reports.md.
+ */
+export class ReportsService {
+  constructor(
+    private readonly db: Database,
+    private readonly settings: ReportSettings,
+  ) {}
+
+  /** `queues`: only these queues (a supervisor's); null: all. */
+  async calls(q: CallsReportQuery, queues: string[] | null): Promise<CallsReport> {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - 7 * 86_400_000);
+    const tz = q.tz ?? this.settings.timezone;
+    const s = this.settings;
+    const params: unknown[] = [from.toISOString(), to.toISOString(), tz, s.shortAbandonSeconds];
+    const targetsParam = params.push(JSON.stringify(await this.targets()));
+    const defaultParam = params.push(s.defaultTargetSeconds);
+    const where = [
+      `direction = 'inbound'`,
+      `started_at >= ($1::timestamptz AT TIME ZONE 'UTC')`,
+      `started_at < ($2::timestamptz AT TIME ZONE 'UTC')`,
+      // $3 (the zone) is used by the time groupings only; named here so every statement has it typed.
+      `$3::text IS NOT NULL`,
+    ];
+    if (q.queue) where.push(`queue = $${params.push(q.queue)}`);
+    if (q.agent) where.push(`agent_extension = $${params.push(q.agent)}`);
+    if (q.did) where.push(`called_number = $${params.push(q.did)}`);
+    if (queues) where.push(`queue = ANY($${params.push(queues)}::text[])`);
+    const filter = where.join(" AND ");
+
+    const sums = await this.db.query<Sums & Record<string, unknown>>(
+      `SELECT ${keyOf[q.groupBy]} AS key,
+        count(*)::int AS offered,
+        (count(*) FILTER (WHERE outcome = 'answered'))::int AS answered,
+        (count(*) FILTER (WHERE outcome = 'abandoned' AND COALESCE(wait_seconds, 0) >= $4::int))::int AS abandoned,
+        (count(*) FILTER (WHERE outcome = 'abandoned' AND COALESCE(wait_seconds, 0) < $4::int))::int AS short_abandoned,
+        (count(*) FILTER (WHERE outcome = 'answered'
+          AND COALESCE(wait_seconds, 0) <= COALESCE(($${targetsParam}::jsonb ->> queue)::int, $${defaultParam}::int)))::int AS within_target,
+        COALESCE(sum(COALESCE(wait_seconds, 0)) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wait_sum,
+        COALESCE(sum(GREATEST(COALESCE(talk_seconds, 0) - hold_seconds, 0)) FILTER (WHERE outcome = 'answered'), 0)::float8 AS talk_sum,
+        COALESCE(sum(hold_seconds) FILTER (WHERE outcome = 'answered'), 0)::float8 AS hold_sum,
+        COALESCE(sum(${wrapup}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wrapup_sum,
+        COALESCE(sum(transfers), 0)::int AS transfers
+       FROM calls WHERE ${filter}
+       GROUP BY 1 ORDER BY 1 NULLS LAST`,
+      params,
+    );
+    const bucketCase = abandonBuckets.map(([lo, hi], i) => `WHEN COALESCE(wait_seconds, 0) >= ${lo}${hi === null ? "" : ` AND COALESCE(wait_seconds, 0) < ${hi}`} THEN ${i}`).join(" ");
+    const [abandons, dispositions] = await Promise.all([
+      this.db.query<{ bucket: number; count: number }>(
+        `SELECT CASE ${bucketCase} END AS bucket, count(*)::int AS count FROM calls
+         WHERE ${filter} AND outcome = 'abandoned' AND $4::int IS NOT NULL AND $${targetsParam}::text IS NOT NULL AND $${defaultParam}::int IS NOT NULL
+         GROUP BY 1`,
+        params,
+      ),
+      this.db.query<{ disposition: string | null; count: number }>(
+        `SELECT disposition, count(*)::int AS count FROM calls
+         WHERE ${filter} AND outcome = 'answered' AND $4::int IS NOT NULL AND $${targetsParam}::text IS NOT NULL AND $${defaultParam}::int IS NOT NULL
+         GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST`,
+        params,
+      ),
+    ]);
+    const labels = await this.labels(q.groupBy, sums.map((r) => r.key));
+    const total = sums.reduce<Sums>(
+      (t, r) => {
+        for (const k of Object.keys(t) as (keyof Sums)[]) if (k !== "key") t[k] += Number(r[k]);
+        return t;
+      },
+      { key: null, offered: 0, answered: 0, abandoned: 0, short_abandoned: 0, within_target: 0, wait_sum: 0, talk_sum: 0, hold_sum: 0, wrapup_sum: 0, transfers: 0 },
+    );
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      groupBy: q.groupBy,
+      tz,
+      shortAbandonSeconds: s.shortAbandonSeconds,
+      rows: sums.map((r) => figures(r, r.key === null ? null : (labels.get(r.key) ?? null))),
+      totals: figures({ ...total, key: "total" }, null),
+      abandonTimes: abandonBuckets.map(([lo, hi], i) => ({
+        bucket: hi === null ? `${lo}+` : `${lo}-${hi - 1}`,
+        fromSeconds: lo,
+        toSeconds: hi,
+        count: abandons.find((a) => a.bucket === i)?.count ?? 0,
+      })),
+      dispositions: dispositions.map((d) => ({ disposition: d.disposition, count: d.count })),
+    };
+  }
+
+  /** Each queue's service-level target in seconds, as the wallboard measures it (queue_targets). */
+  private async targets(): Promise<Record<string, number>> {
+    try {
+      const rows = await this.db.query<{ queue: string; target_seconds: number }>("SELECT queue, target_seconds FROM queue_targets");
+      return Object.fromEntries(rows.map((r) => [r.queue, r.target_seconds]));
+    } catch {
+      // The supervisor module's table is not there (an older database): every queue has the default.
+      return {};
+    }
+  }
+
+  private async labels(groupBy: Grouping, keys: (string | null)[]): Promise<Map<string, string>> {
+    const present = keys.filter((k): k is string => k !== null);
+    if (groupBy === "did") return new Map(present.flatMap((k) => (this.settings.didLabels[k] ? [[k, this.settings.didLabels[k]] as [string, string]] : [])));
+    if (groupBy !== "agent" || !present.length) return new Map();
+    const users = await this.db.query<{ extension: string; display_name: string }>(
+      "SELECT extension, display_name FROM users WHERE extension = ANY($1::text[])",
+      [present],
+    );
+    return new Map(users.map((u) => [u.extension, u.display_name]));
+  }
+}
+
+/** Percent with one decimal, as on the wallboard (server/supervisor/queue-figures.ts). */
+const percent = (n: number, d: number): number | null => (d > 0 ? Math.round((1000 * n) / d) / 10 : null);
+const ratio = (n: number, d: number, digits: number): number | null => (d > 0 ? Math.round((n / d) * 10 ** digits) / 10 ** digits : null);
+
+/** The figures of one group from its sums (docs/reports.md). */
+function figures(r: Sums, label: string | null): CallsReportRow {
+  const answered = Number(r.answered);
+  const abandoned = Number(r.abandoned);
+  const shortAbandoned = Number(r.short_abandoned);
+  const within = Number(r.within_target);
+  const talk = Number(r.talk_sum);
+  const hold = Number(r.hold_sum);
+  const wrap = Number(r.wrapup_sum);
+  return {
+    key: r.key,
+    offered: Number(r.offered),
+    answered,
+    abandoned,
+    shortAbandoned,
+    serviceLevel: percent(within, answered),
+    serviceLevelWithAbandons: percent(within, answered + abandoned),
+    asaSeconds: ratio(Number(r.wait_sum), answered, 1),
+    ahtSeconds: ratio(talk + hold + wrap, answered, 1),
+    talkSeconds: ratio(talk, answered, 1),
+    holdSeconds: ratio(hold, answered, 1),
+    wrapupSeconds: ratio(wrap, answered, 1),
+    transfers: Number(r.transfers),
+    answeredWithinTarget: within,
+    label,
+  };
+}

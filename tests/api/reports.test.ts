@@ -1,0 +1,192 @@
+import { parse as parseCsv } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbKinds } from "../support/databases.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+interface Fixture {
+  linkedid: string;
+  direction?: string;
+  queue: string | null;
+  agent: string | null;
+  did: string;
+  started: string;
+  answeredAfter?: number;
+  ended: string;
+  wait: number | null;
+  talk?: number | null;
+  hold?: number;
+  transfers?: number;
+  outcome: string;
+  wrappedAfter?: number;
+  disposition?: string;
+  segments?: unknown[];
+}
+
+const t = (iso: string) => new Date(iso);
+const plus = (iso: string, s: number) => new Date(t(iso).getTime() + s * 1000);
+
+/**
+ * The journal rows, with every figure below computed by hand from them (SHORT_ABANDON_SECONDS 5,
+ * support's target 20 s by default, sales' 30 s in queue_targets). Abandons are the long ones; short
+ * abandons are counted apart and left out of the service level, as on the wallboard.
+ */
+const calls: Fixture[] = [
+  // c1: answered by Ann after 10 s; talk 120 (20 of them on hold), wrap-up saved 30 s after the end.
+  { linkedid: "c1", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T10:00:00Z", answeredAfter: 10, ended: "2026-03-01T10:02:10Z", wait: 10, talk: 120, hold: 20, outcome: "answered", wrappedAfter: 30, disposition: "Resolved" },
+  // c2: crosses midnight (UTC): started 23:59:50 on the 1st, answered after 25 s (past support's 20), ended on the 2nd.
+  { linkedid: "c2", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T23:59:50Z", answeredAfter: 25, ended: "2026-03-02T00:01:55Z", wait: 25, talk: 100, hold: 0, outcome: "answered", wrappedAfter: 10, disposition: "Sale" },
+  // c3: a short abandon (3 s), no agent.
+  { linkedid: "c3", queue: "support", agent: null, did: "8005551000", started: "2026-03-01T12:00:00Z", ended: "2026-03-01T12:00:03Z", wait: 3, outcome: "abandoned" },
+  // c4: abandoned after 40 s, no agent.
+  { linkedid: "c4", queue: "support", agent: null, did: "8005552000", started: "2026-03-02T09:00:00Z", ended: "2026-03-02T09:00:40Z", wait: 40, outcome: "abandoned" },
+  // c5: sales, answered by Ann after 25 s (within sales' 30), transferred to Bob, who ends it; never wrapped up.
+  {
+    linkedid: "c5", queue: "sales", agent: "1002", did: "8005552000", started: "2026-03-02T14:00:00Z", answeredAfter: 25, ended: "2026-03-02T14:04:15Z", wait: 25, talk: 200, hold: 30, transfers: 1, outcome: "answered",
+    segments: [
+      { agent: "1001", queue: "sales", waitSeconds: 25, ringingAt: "2026-03-02T14:00:20Z", answeredAt: "2026-03-02T14:00:25Z", endedAt: "2026-03-02T14:02:05Z", talkSeconds: 100, holdSeconds: 30, result: "transferred" },
+      { agent: "1002", queue: null, waitSeconds: null, ringingAt: "2026-03-02T14:02:05Z", answeredAt: "2026-03-02T14:02:15Z", endedAt: "2026-03-02T14:04:15Z", talkSeconds: 100, holdSeconds: 0, result: "completed" },
+    ],
+  },
+  // c6: sales, nobody answered within the queue's timeout (missed, not abandoned): offered only.
+  { linkedid: "c6", queue: "sales", agent: null, did: "8005552000", started: "2026-03-02T15:00:00Z", ended: "2026-03-02T15:01:00Z", wait: 60, outcome: "missed" },
+  // c7: outbound: not in call-center reports.
+  { linkedid: "c7", direction: "outbound", queue: null, agent: "1001", did: "+14155550123", started: "2026-03-02T15:30:00Z", answeredAfter: 5, ended: "2026-03-02T15:35:00Z", wait: null, talk: 295, outcome: "reached" },
+  // c8: answered by Bob after 5 s; wrap-up saved two hours later (an edit, not wrap-up time: 0).
+  { linkedid: "c8", queue: "support", agent: "1002", did: "8005551000", started: "2026-03-02T16:00:00Z", answeredAfter: 5, ended: "2026-03-02T16:01:05Z", wait: 5, talk: 60, hold: 0, outcome: "answered", wrappedAfter: 7200, disposition: "Follow-up needed" },
+  // c9: after the range (to is exclusive).
+  { linkedid: "c9", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-03T00:00:00Z", answeredAfter: 2, ended: "2026-03-03T00:01:02Z", wait: 2, talk: 60, outcome: "answered" },
+];
+
+const range = "from=2026-03-01T00:00:00Z&to=2026-03-03T00:00:00Z";
+
+/** Zero-filled row with the named figures. */
+const row = (r: Record<string, unknown>) => ({
+  offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, serviceLevel: null, serviceLevelWithAbandons: null, asaSeconds: null, ahtSeconds: null,
+  talkSeconds: null, holdSeconds: null, wrapupSeconds: null, transfers: 0, answeredWithinTarget: 0, label: null, ...r,
+});
+
+describe.each(dbKinds)("call reports (%s)", (db) => {
+  let s: TestServer;
+  const tokens: Record<string, string> = {};
+  const get = (who: string, query: string, headers?: Record<string, string>) => s.api("GET", `/api/reports/calls?${query}`, { token: tokens[who], ...(headers ? { headers } : {}) });
+
+  beforeAll(async () => {
+    s = await startTestServer({ db, env: { SHORT_ABANDON_SECONDS: "5" } });
+    // Sales answers within 30 s (the wallboard's per-queue target); support has the default 20 s.
+    await s.app.db.query("INSERT INTO queue_targets (queue, target_seconds, target_percent) VALUES ('sales', 30, 90)");
+    tokens.admin = s.adminToken;
+    for (const [u, role, ext, name] of [["ann", "agent", "1001", "Ann"], ["bob", "agent", "1002", "Bob"], ["sue", "supervisor", null, "Sue"], ["max", "manager", null, "Max"]] as const) {
+      const created = await s.api("POST", "/api/users", { token: s.adminToken, body: { username: u, password: `${u}-password`, role, displayName: name, ...(ext ? { extension: ext } : {}) } });
+      expect(created.status).toBe(201);
+      tokens[u] = await s.login(u, `${u}-password`);
+      if (u === "sue") expect((await s.api("PUT", `/api/users/${created.body.id}/queues`, { token: s.adminToken, body: { queues: ["sales"] } })).status).toBe(200);
+    }
+    for (const c of calls) {
+      const answered = c.answeredAfter !== undefined ? plus(c.started, c.answeredAfter) : null;
+      await s.app.db.query(
+        `INSERT INTO calls (linkedid, direction, caller_number, called_number, queue, agent_extension, started_at, answered_at, ended_at,
+           wait_seconds, talk_seconds, hold_seconds, transfers, outcome, wrapped_at, disposition, segments)
+         VALUES ($1, $2, '+14155550100', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [c.linkedid, c.direction ?? "inbound", c.did, c.queue, c.agent, t(c.started), answered, t(c.ended), c.wait, c.talk ?? null, c.hold ?? 0, c.transfers ?? 0, c.outcome,
+          c.wrappedAfter !== undefined ? plus(c.ended, c.wrappedAfter) : null, c.disposition ?? null, JSON.stringify(c.segments ?? [])],
+      );
+    }
+  });
+  afterAll(async () => s?.close());
+
+  it("totals: every formula on the hand-computed fixture", async () => {
+    const r = await get("max", `${range}&groupBy=day&tz=UTC`);
+    expect(r.status).toBe(200);
+    // Offered c1 c2 c3 c4 c5 c6 c8; answered c1 c2 c5 c8; abandoned c4, short abandon c3; SL 3/4, with abandons 3/(4+1); within target c1 (10 ≤ 20),
+    // c5 (25 ≤ 30), c8 (5 ≤ 20), not c2 (25 > 20). Talk without hold 100+100+170+60, hold 20+0+30+0, wrap-up 30+10+0+0.
+    expect(r.body.totals).toEqual(
+      row({
+        key: "total", offered: 7, answered: 4, abandoned: 1, shortAbandoned: 1, answeredWithinTarget: 3, serviceLevel: 75, serviceLevelWithAbandons: 60,
+        asaSeconds: 16.3, talkSeconds: 107.5, holdSeconds: 12.5, wrapupSeconds: 10, ahtSeconds: 130, transfers: 1,
+      }),
+    );
+    expect(r.body.shortAbandonSeconds).toBe(5);
+    expect(r.body.abandonTimes.find((b: { bucket: string }) => b.bucket === "0-4").count).toBe(1);
+    expect(r.body.abandonTimes.find((b: { bucket: string }) => b.bucket === "30-59").count).toBe(1);
+    expect(r.body.abandonTimes.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(2);
+    expect(r.body.dispositions).toEqual([
+      { disposition: "Follow-up needed", count: 1 },
+      { disposition: "Resolved", count: 1 },
+      { disposition: "Sale", count: 1 },
+      { disposition: null, count: 1 },
+    ]);
+  });
+
+  it("by day: a call that crosses midnight counts on the day it started, in the report's zone", async () => {
+    const utc = await get("max", `${range}&groupBy=day&tz=UTC`);
+    expect(utc.body.rows).toEqual([
+      row({ key: "2026-03-01", offered: 3, answered: 2, abandoned: 0, shortAbandoned: 1, answeredWithinTarget: 1, serviceLevel: 50, serviceLevelWithAbandons: 50, asaSeconds: 17.5, talkSeconds: 100, holdSeconds: 10, wrapupSeconds: 20, ahtSeconds: 130 }),
+      row({ key: "2026-03-02", offered: 4, answered: 2, abandoned: 1, answeredWithinTarget: 2, serviceLevel: 100, serviceLevelWithAbandons: 66.7, asaSeconds: 15, talkSeconds: 115, holdSeconds: 15, wrapupSeconds: 0, ahtSeconds: 130, transfers: 1 }),
+    ]);
+    // In Paris (UTC+1) c2 started at 00:59:50 on the 2nd.
+    const paris = await get("max", `${range}&groupBy=day&tz=Europe/Paris`);
+    expect(paris.body.rows.map((x: { key: string; offered: number; answered: number }) => [x.key, x.offered, x.answered])).toEqual([
+      ["2026-03-01", 2, 1],
+      ["2026-03-02", 5, 3],
+    ]);
+    const week = await get("max", `${range}&groupBy=week&tz=UTC`);
+    // 1 March 2026 is a Sunday: its week starts on Monday 23 February; the 2nd starts the next.
+    expect(week.body.rows.map((x: { key: string; offered: number }) => [x.key, x.offered])).toEqual([
+      ["2026-02-23", 3],
+      ["2026-03-02", 4],
+    ]);
+  });
+
+  it("by hour of day, queue, agent (calls without one apart) and DID, with labels", async () => {
+    const hour = await get("max", `${range}&groupBy=hour`);
+    expect(hour.body.rows.map((x: { key: string }) => x.key)).toEqual(["09", "10", "12", "14", "15", "16", "23"]);
+    const queue = await get("max", `${range}&groupBy=queue`);
+    expect(queue.body.rows).toEqual([
+      row({ key: "sales", offered: 2, answered: 1, answeredWithinTarget: 1, serviceLevel: 100, serviceLevelWithAbandons: 100, asaSeconds: 25, talkSeconds: 170, holdSeconds: 30, wrapupSeconds: 0, ahtSeconds: 200, transfers: 1 }),
+      row({ key: "support", offered: 5, answered: 3, abandoned: 1, shortAbandoned: 1, answeredWithinTarget: 2, serviceLevel: 66.7, serviceLevelWithAbandons: 50, asaSeconds: 13.3, talkSeconds: 86.7, holdSeconds: 6.7, wrapupSeconds: 13.3, ahtSeconds: 106.7 }),
+    ]);
+    const agent = await get("max", `${range}&groupBy=agent`);
+    expect(agent.body.rows.map((x: { key: string | null; label: string | null; offered: number; answered: number; abandoned: number; transfers: number }) => [x.key, x.label, x.offered, x.answered, x.abandoned, x.transfers])).toEqual([
+      ["1001", "Ann", 2, 2, 0, 0],
+      ["1002", "Bob", 2, 2, 0, 1],
+      [null, null, 3, 0, 1, 0],
+    ]);
+    const did = await get("max", `${range}&groupBy=did`);
+    expect(did.body.rows.map((x: { key: string; label: string; offered: number; answered: number }) => [x.key, x.label, x.offered, x.answered])).toEqual([
+      ["8005551000", "Support line", 4, 3],
+      ["8005552000", "Sales line (radio spot)", 3, 1],
+    ]);
+  });
+
+  it("filters by queue, agent and DID", async () => {
+    expect((await get("max", `${range}&queue=support`)).body.totals.offered).toBe(5);
+    expect((await get("max", `${range}&agent=1001`)).body.totals.offered).toBe(2);
+    expect((await get("max", `${range}&did=8005552000`)).body.totals.abandoned).toBe(1);
+  });
+
+  it("CSV (format=csv or Accept: text/csv): the header is the JSON field names, the rows parse back to the JSON", async () => {
+    const json = await get("max", `${range}&groupBy=queue`);
+    for (const csv of [await get("max", `${range}&groupBy=queue&format=csv`), await get("max", `${range}&groupBy=queue`, { accept: "text/csv" })]) {
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+      const records = parseCsv(csv.body as string, { bom: true }) as string[][];
+      expect(records[0]!.slice(0, 13)).toEqual(["key", "offered", "answered", "abandoned", "shortAbandoned", "serviceLevel", "serviceLevelWithAbandons", "asaSeconds", "ahtSeconds", "talkSeconds", "holdSeconds", "wrapupSeconds", "transfers"]);
+      const back = records.slice(1).map((cells) =>
+        Object.fromEntries(records[0]!.map((h, i) => [h, cells[i] === "" ? null : h === "key" || h === "label" ? cells[i] : Number(cells[i])])),
+      );
+      expect(back).toEqual(json.body.rows);
+    }
+  });
+
+  it("supervisors see their queues only; agents are refused; bad input is a 400 naming the field", async () => {
+    const sue = await get("sue", `${range}&groupBy=queue`);
+    expect(sue.status).toBe(200);
+    expect(sue.body.rows.map((x: { key: string }) => x.key)).toEqual(["sales"]);
+    expect(sue.body.totals.offered).toBe(2);
+    expect((await get("ann", range)).status).toBe(403);
+    const bad = await get("max", `${range}&groupBy=month`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("groupBy");
+    expect((await get("max", `${range}&tz=Mars/Olympus`)).body.error.field).toBe("tz");
+  });
+});
