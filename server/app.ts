@@ -63,6 +63,7 @@ import { PbxSet } from "./calls/pbx-set.js";
 import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
 import type { AgentState } from "./calls/agent-states.js";
+import { startSupervisor, type Supervisor } from "./supervisor/supervisor.module.js";
 import { startScripts } from "./scripts/scripts.module.js";
 import { scriptsRoutes } from "./scripts/scripts.routes.js";
 import { ReportsService } from "./reports/reports.service.js";
@@ -80,6 +81,8 @@ export interface App {
   /** The first PBX's telephony (the only one with a single PBX). */
   telephony: Telephony;
   pbxes: PbxSet;
+  /** The supervisor console's live wallboard, its pushes and spy sessions. */
+  supervisor: Supervisor;
   /** Every route the HTTP server declares (the role-matrix test checks each has an entry). */
   routes(): RouteInfo[];
   /** Listens on config.port (0 picks a free one); resolves with the bound port. */
@@ -273,6 +276,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   });
   await recordingJobs.start();
   for (const t of pbxes.all) captureRecordings({ pbx: t.name, tracker: t.tracker, active: pushesFor(t), db, jobs: recordingJobs, monitorDir: config.monitorDir, log: log.child({ module: "recordings", pbx: t.name }) });
+  // The supervisor console: live wallboard pushes, listen/whisper/barge, acting on agents.
+  const supervisor = await startSupervisor({ db, redis, redisPrefix: config.redisPrefix, bus, realtime, pbxes, phoneIndex, cards, audit, status: agentStatus, defaultCountry: config.defaultCountry, shortAbandonSeconds: config.shortAbandonSeconds, wrapupSeconds: config.wrapupSeconds, pauseCodes: config.pauseCodes, spyNotice: config.spyNotice, pushesFor: (t) => t.role === "holder", log: log.child({ module: "supervisor" }) });
+  const usersChanged = users.onChange;
+  users.onChange = () => {
+    usersChanged();
+    supervisor.scopes.changed();
+  };
+  bus.on("wrapup-saved", (m) => {
+    const [ext, ...rest] = m.split(" ");
+    if (ext && /^\d{2,8}$/.test(ext)) supervisor.noteDisposition(ext, rest.join(" "));
+  });
   const sessionPurge = setInterval(() => void auth.purgeExpiredSessions().catch(() => {}), 3600_000);
   sessionPurge.unref();
 
@@ -315,13 +329,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
   api.use(requireAuth(auth));
   api.use(authRoutes(auth, users, audit));
-  api.use(userQueuesRoutes(db, audit));
+  api.use(userQueuesRoutes(db, audit, () => supervisor.scopes.changed()));
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
-  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: dialRules, scripts: scripts.runs }));
+  api.use(callControlRoutes({ db, pbxes, timeline, clients, status: agentStatus, dispositions: config.dispositions, rules: dialRules, scripts: scripts.runs, onWrapup: (ext, disposition) => {
+    supervisor.noteDisposition(ext, disposition);
+    bus.publish("wrapup-saved", `${ext} ${disposition}`);
+  } }));
   api.use(scriptsRoutes({ db, pbxes, ...scripts, didLabels: config.didLabels }));
   api.use(demoPhoneRoutes(pbxes.all.find((t) => t.sim)?.sim ?? null, config.defaultCountry, () => phoneIndex.sampleNumbers(50).filter((n) => n.startsWith("+"))));
   const listBudget = new BulkReadBudget(redis, config.redisPrefix, audit, { rows: config.bulkReadRows, windowSeconds: config.bulkReadWindowMinutes * 60 });
   api.use(callsRoutes(db, pbxes, listBudget));
+  api.use(supervisor.routes);
   api.use(callbacksRoutes({ service: callbacks, dispatcherOf: (ext) => dispatchers.get(pbxes.ofAgent(ext).name)! }));
   api.use(callbackDialRoutes({ db, service: callbacks, pbxes, dispatcherOf: (ext) => dispatchers.get(pbxes.ofAgent(ext).name)! }));
   api.use(recordingsRoutes({ recordings, tickets: audioTickets, pbxes, audit, clients, redis, redisPrefix: config.redisPrefix }));
@@ -348,6 +366,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     phoneIndex,
     telephony,
     pbxes,
+    supervisor,
     routes: () => listRoutes(expressApp.router as unknown as Parameters<typeof listRoutes>[0]),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -364,6 +383,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await warmed;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();
+      await supervisor.close();
       for (const d of dispatchers.values()) await d.stop();
       await pbxes.close();
       await recordingJobs.close();

@@ -101,6 +101,18 @@ export const routeAccess = {
   // The website widget: no login; a site key, an allowed origin and rate limits instead.
   "POST /public/callbacks": "public",
 
+  // The supervisor console: supervisors see and act on their queues (user_queues), managers and admins on all.
+  "GET /wallboard": supervisors,
+  // The TV on the wall: a read-only wallboard token instead of a login (rate-limited per address).
+  "GET /wallboard/tv": "public",
+  "GET /wallboard/tokens": managers,
+  "POST /wallboard/tokens": managers,
+  "DELETE /wallboard/tokens/:id": managers,
+  "GET /queues/targets": supervisors,
+  "PUT /queues/:queue/targets": managers,
+  "POST /supervisor/spy": supervisors,
+  "POST /supervisor/spy/stop": supervisors,
+  "POST /supervisor/agents/:ext/:action": supervisors,
   "GET /recordings": staff,
   "GET /recordings/:id": staff,
   "GET /recordings/:id/audio": staff,

@@ -13,7 +13,7 @@ const queuesBody = z.object({ queues: z.array(z.string().regex(/^[A-Za-z0-9_-]{1
  * The queues a supervisor is responsible for: they replay those queues' recordings (and, with the
  * supervisor console, watch them). Set by administrators.
  */
-export function userQueuesRoutes(db: Database, audit: AuditService): Router {
+export function userQueuesRoutes(db: Database, audit: AuditService, onChange: () => void = () => {}): Router {
   const r = guardedRouter();
   const exists = async (id: number) => {
     if (!(await db.query("SELECT 1 FROM users WHERE id = $1", [id])).length) throw notFound(`user ${id}`);
@@ -34,6 +34,7 @@ export function userQueuesRoutes(db: Database, audit: AuditService): Router {
     for (const q of new Set(queues)) await db.query("INSERT INTO user_queues (user_id, queue) VALUES ($1, $2)", [id, q]);
     const actor = actorOf(req);
     await audit.record({ actorId: actor.id, actorName: actor.username, action: "user.queues", target: `user:${id}`, details: { queues }, ip: actor.ip ?? null });
+    onChange();
     res.json({ queues: await queuesOf(id) });
   });
   return r;

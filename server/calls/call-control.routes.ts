@@ -30,6 +30,8 @@ export interface CallControlDeps {
     checkWrapup(linkedid: string): Promise<void>;
     applyWrapup(w: { linkedid: string; clientId: number | null; number: string | null; queue: string | null; actor: { id: number; username: string } }): Promise<void>;
   };
+  /** A wrap-up was saved (the wallboard shows each agent's last disposition). */
+  onWrapup?: (agentExtension: string, disposition: string) => void;
 }
 
 // Asterisk prefixes every Uniqueid with its `systemname` when one is set (asterisk.conf), which
@@ -161,6 +163,7 @@ export function callControlRoutes(d: CallControlDeps): Router {
       actor: { id: user.id, username: user.username },
     });
     if (user.extension && row.agentExtension === user.extension) await d.status.endWrapup(user.extension);
+    if (row.agentExtension) d.onWrapup?.(row.agentExtension, body.disposition);
     res.json({ id: saved.id, linkedid: saved.linkedid, disposition: saved.disposition, wrapupNote: saved.wrapupNote, clientId: saved.clientId, wrappedAt: saved.wrappedAt });
   });
   return r;

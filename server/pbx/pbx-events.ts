@@ -26,7 +26,7 @@ export type PbxEvent =
   | { type: "transfer.blind"; linkedid: string; transfererUniqueid: string; transfereeUniqueid: string; exten: string; context: string; ok: boolean }
   | { type: "transfer.attended"; origLinkedid: string; secondLinkedid: string; origTransfererUniqueid: string; secondTransfererUniqueid: string; transfereeUniqueid: string; ok: boolean }
   | { type: "local.bridge"; oneUniqueid: string; twoUniqueid: string; linkedid: string }
-  | { type: "spy.start"; spyerLinkedid: string; spyeeLinkedid: string; spyeeChannel: string }
+  | { type: "spy.start"; spyerLinkedid: string; spyerChannel: string; spyeeLinkedid: string; spyeeChannel: string }
   | { type: "recording.file"; uniqueid: string; linkedid: string; file: string }
   /**
    * MixMonitorMute on a channel (whoever asked: our API, another AMI client, the dialplan): the
@@ -107,7 +107,7 @@ export function toPbxEvent(e: AmiMessage): PbxEvent | null {
       return { type: "transfer.attended", origLinkedid: s(e.origtransfererlinkedid), secondLinkedid: s(e.secondtransfererlinkedid), origTransfererUniqueid: s(e.origtransfereruniqueid), secondTransfererUniqueid: s(e.secondtransfereruniqueid), transfereeUniqueid: s(e.transfereeuniqueid), ok: e.result === "Success" };
     case "ChanSpyStart":
       // Neither event says listen, whisper or barge: that is only in the Originate's Data.
-      return { type: "spy.start", spyerLinkedid: s(e.spyerlinkedid), spyeeLinkedid: s(e.spyeelinkedid), spyeeChannel: s(e.spyeechannel) };
+      return { type: "spy.start", spyerLinkedid: s(e.spyerlinkedid), spyerChannel: s(e.spyerchannel), spyeeLinkedid: s(e.spyeelinkedid), spyeeChannel: s(e.spyeechannel) };
     case "LocalBridge":
       return { type: "local.bridge", oneUniqueid: s(e.localoneuniqueid), twoUniqueid: s(e.localtwouniqueid), linkedid: s(e.localonelinkedid) };
     case "VarSet":

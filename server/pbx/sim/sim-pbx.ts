@@ -76,6 +76,8 @@ export const defaultSimConfig: SimConfig = {
     { ext: "1001", name: "Agent One", autoAnswer: true },
     { ext: "1002", name: "Agent Two", autoAnswer: true },
     { ext: "1003", name: "Agent Three", autoAnswer: true },
+    // The demo supervisor's phone: in no queue; it answers the listen / whisper / barge originates.
+    { ext: "1010", name: "Sam Supervisor", autoAnswer: true },
   ],
   queues: [
     { name: "support", strategy: "ringall", timeoutSeconds: 15, retrySeconds: 2, members: ["1001", "1002"] },

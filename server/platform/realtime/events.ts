@@ -3,6 +3,7 @@ import type { Offer } from "../../screenpop/screenpop.service.js";
 import type { AgentState } from "../../calls/agent-states.js";
 import type { ImportDto } from "../../crm/csv-import-jobs.js";
 import type { Callback } from "../../callbacks/callback.types.js";
+import type { SupervisorAlert, WallboardUpdate } from "../../supervisor/wallboard.types.js";
 
 /** Whether the server reaches a PBX (AMI_URL names each), and since when it does not. */
 export interface PbxStatus {
@@ -33,6 +34,12 @@ export interface ServerToClientEvents {
   "callback:changed": (p: Callback) => void;
   /** A PBX's link was lost (agents are `unknown` until it is back) or found again. */
   "pbx:status": (p: PbxStatus) => void;
+  /** What changed on the wallboard (supervisors: their queues; managers and admins: all), at most once a second. */
+  "wallboard:update": (p: WallboardUpdate) => void;
+  /** A queue crossed one of its thresholds (longest wait, service level, callers waiting). */
+  "supervisor:alert": (p: SupervisorAlert) => void;
+  /** A supervisor started (active) or ended listening, whispering or barging on an agent's call. */
+  "supervisor:spy": (p: { agent: string; mode: string; supervisor: string; callId: string; active: boolean }) => void;
   /** A CSV import's progress, to the user who started it (also readable at GET /api/clients/import/:id). */
   "import:progress": (p: ImportDto) => void;
 }

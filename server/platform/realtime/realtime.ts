@@ -79,6 +79,12 @@ export class Realtime {
     (this.io.to(userRoom(userId)).emit as (e: string, p: unknown) => boolean)(event, payload);
   }
 
+  /** Every socket of users with this role, on every node. */
+  toRole<E extends EventName>(role: string, event: E, payload: EventPayload<E>): void {
+    if (this.closed) return;
+    (this.io.to(`role:${role}`).emit as (e: string, p: unknown) => boolean)(event, payload);
+  }
+
   toAll<E extends EventName>(event: E, payload: EventPayload<E>): void {
     if (this.closed) return;
     (this.io.emit as (e: string, p: unknown) => boolean)(event, payload);
