@@ -68,6 +68,8 @@ import { startScripts } from "./scripts/scripts.module.js";
 import { scriptsRoutes } from "./scripts/scripts.routes.js";
 import { ReportsService } from "./reports/reports.service.js";
 import { reportsRoutes } from "./reports/reports.routes.js";
+import { EventLog } from "./integration/event-log.js";
+import { startIntegration } from "./integration/integration.module.js";
 
 export const version = "0.1.0";
 
@@ -95,6 +97,8 @@ export interface App {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, "pgdata") });
   const redis = createRedis(config.redisUrl, log);
+  // The domain event log behind /api/stream and webhooks (server/integration).
+  const events = new EventLog(redis, config.redisPrefix, config.streamRetentionEvents, log.child({ module: "event-log" }));
 
   const audit = new AuditService(db);
   const users = new UsersService(db, audit);
@@ -119,6 +123,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       cards.invalidate(clientId);
       bus.publish("client-changed", String(clientId));
       realtime.toAll("client:changed", { clientId });
+      void events.append("client.changed", { clientId });
     },
   });
   bus.on("client-changed", (id) => {
@@ -327,7 +332,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const audioTickets = new AudioTickets(redis, config.redisPrefix);
   // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
-  api.use(requireAuth(auth));
+  const integration = await startIntegration({ db, audit, server, pbxes, events, log });
+  api.use(requireAuth(auth, integration.apiTokens));
   api.use(authRoutes(auth, users, audit));
   api.use(userQueuesRoutes(db, audit, () => supervisor.scopes.changed()));
   api.use(workspaceRoutes({ status: agentStatus, screenPop, pauseCodes: config.pauseCodes, dispositions: config.dispositions, wrapupSeconds: config.wrapupSeconds, demoPhone: pbxes.all.some((t) => t.sim !== null) }));
@@ -348,6 +354,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
   const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels });
   api.use(reportsRoutes({ db, reports }));
+  api.use(integration.routes);
   api.use(notFoundHandler());
   expressApp.use("/api", api);
   // The website widget (other sites include it): outside /api, before the console's catch-all.
@@ -388,6 +395,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await pbxes.close();
       await recordingJobs.close();
       directory.stop();
+      await integration.close();
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();

@@ -7,6 +7,8 @@ declare module "express-serve-static-core" {
   interface Request {
     user?: PublicUser;
     token?: string;
+    /** Set when the bearer is an API token (a system): its scopes limit the routes. */
+    apiToken?: { id: number; name: string; scopes: string[] };
   }
 }
 
@@ -15,10 +17,23 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Every /api route behind this needs a valid session. */
-export function requireAuth(auth: AuthService): RequestHandler {
+/** Tells API tokens (server/integration) from sessions, and authenticates them. */
+export interface ApiTokenAuth {
+  prefix: string;
+  authenticate(token: string): Promise<{ tokenId: number; name: string; scopes: string[]; user: PublicUser }>;
+}
+
+/** Every /api route behind this needs a valid session, or an API token (scoped per route). */
+export function requireAuth(auth: AuthService, apiTokens?: ApiTokenAuth): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req.headers.authorization);
+    if (apiTokens && token?.startsWith(apiTokens.prefix)) {
+      const p = await apiTokens.authenticate(token);
+      req.user = p.user;
+      req.apiToken = { id: p.tokenId, name: p.name, scopes: p.scopes };
+      next();
+      return;
+    }
     req.user = await auth.authenticate(token);
     req.token = token;
     next();

@@ -132,9 +132,30 @@ export const routeAccess = {
 
   // Reports: supervisors see their own queues' figures only (user_queues, checked in the route).
   "GET /reports/calls": supervisors,
+
+  // Integration API: tokens for other systems (admin), the OpenAPI description (public).
+  "GET /api-tokens": admins,
+  "POST /api-tokens": admins,
+  "DELETE /api-tokens/:id": admins,
 } satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof routeAccess;
+
+/**
+ * What an API token (a system, not a person) may call, by scope: these routes and no other, with a
+ * manager's view inside them. `events:stream` opens the WebSocket /api/stream (not a route here).
+ */
+export const apiScopes = {
+  "calls:read": ["GET /calls", "GET /calls/live"],
+  "clients:read": ["GET /clients", "GET /clients/:id", "GET /clients/:id/timeline", "GET /phone/normalize"],
+  "clients:write": ["POST /clients", "PATCH /clients/:id", "POST /clients/:id/notes", "POST /clients/:id/contacts", "PATCH /contacts/:id"],
+  "events:stream": [],
+} satisfies Record<string, RouteKey[]>;
+
+export function scopesAllow(scopes: readonly string[], method: string, path: string): boolean {
+  const key = `${method.toUpperCase()} ${path}`;
+  return scopes.some((s) => ((apiScopes as Record<string, readonly string[]>)[s] ?? []).includes(key));
+}
 
 /** Rights checked inside routes, finer than a route: admin may do everything. */
 export const can = {

@@ -46,7 +46,9 @@ export class Realtime {
     redisPrefix: string,
     private readonly log: Logger,
   ) {
-    this.io = new Server(http, { serveClient: false, cors: { origin: false } });
+    // destroyUpgrade off: /api/stream (server/integration) answers its own upgrades after an
+    // asynchronous token check, which engine.io would otherwise cut off after a second.
+    this.io = new Server(http, { serveClient: false, cors: { origin: false }, destroyUpgrade: false });
     const pub = redis.duplicate();
     const sub = redis.duplicate();
     pub.on("error", () => {});

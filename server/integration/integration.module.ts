@@ -1,0 +1,39 @@
+import type http from "node:http";
+import { Router } from "express";
+import type { Database } from "../platform/db/database.js";
+import type { Logger } from "../platform/logger.js";
+import type { AuditService } from "../audit/audit.service.js";
+import type { PbxSet } from "../calls/pbx-set.js";
+import { ApiTokens } from "./api-tokens.service.js";
+import { apiTokenRoutes } from "./api-tokens.routes.js";
+import type { EventLog } from "./event-log.js";
+import { logPbxEvents } from "./event-sources.js";
+import { EventStream } from "./event-stream.js";
+
+export interface Integration {
+  apiTokens: ApiTokens;
+  /** The routes behind the bearer check (API tokens). */
+  routes: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * The integration API (docs/api.md "Integration API"): API tokens, the event log filled from every
+ * PBX (by its lease holder), the WebSocket /api/stream on the same HTTP server.
+ */
+export async function startIntegration(d: { db: Database; audit: AuditService; server: http.Server; pbxes: PbxSet; events: EventLog; log: Logger }): Promise<Integration> {
+  const apiTokens = new ApiTokens(d.db, d.audit);
+  await d.events.start();
+  for (const t of d.pbxes.all) logPbxEvents(t, d.events);
+  const stream = new EventStream(d.server, d.events, apiTokens, d.log.child({ module: "event-stream" }));
+  const routes = Router();
+  routes.use(apiTokenRoutes(apiTokens));
+  return {
+    apiTokens,
+    routes,
+    async close() {
+      stream.close();
+      await d.events.close();
+    },
+  };
+}
