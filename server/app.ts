@@ -333,6 +333,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
   const integration = await startIntegration({ db, audit, server, pbxes, events, log });
+  api.use(supervisor.publicRoutes);
   api.use(requireAuth(auth, integration.apiTokens));
   api.use(authRoutes(auth, users, audit));
   api.use(userQueuesRoutes(db, audit, () => supervisor.scopes.changed()));

@@ -46,6 +46,8 @@ export interface SupervisorDeps {
 
 export interface Supervisor {
   routes: Router;
+  /** The TV board: before the bearer check. */
+  publicRoutes: Router;
   model: WallboardModel;
   push: WallboardPush;
   scopes: SupervisorScopes;
@@ -134,7 +136,7 @@ export async function startSupervisor(d: SupervisorDeps): Promise<Supervisor> {
     if (d.spyNotice && agentUser) d.realtime.toUser(agentUser.id, "supervisor:spy", payload);
   });
 
-  const routes = supervisorRoutes({
+  const { routes, public: publicRoutes } = supervisorRoutes({
     model,
     push,
     scopes,
@@ -150,6 +152,7 @@ export async function startSupervisor(d: SupervisorDeps): Promise<Supervisor> {
 
   return {
     routes,
+    publicRoutes,
     model,
     push,
     scopes,

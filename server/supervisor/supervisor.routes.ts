@@ -37,8 +37,10 @@ export interface SupervisorRouteDeps {
 /** A number on a public screen: the last four digits only. */
 const masked = (n: string) => (n.length > 4 ? `•••${n.slice(-4)}` : n);
 
-export function supervisorRoutes(d: SupervisorRouteDeps): Router {
+/** `public`: the TV board (a wallboard token, no login), mounted before the bearer check. */
+export function supervisorRoutes(d: SupervisorRouteDeps): { public: Router; routes: Router } {
   const r = guardedRouter();
+  const tvRouter = guardedRouter();
 
   const boardFor = async (queues: Set<string> | null): Promise<Wallboard> => {
     await d.model.whenLoaded();
@@ -65,7 +67,7 @@ export function supervisorRoutes(d: SupervisorRouteDeps): Router {
   });
 
   // The TV: no login, a read-only token naming its queues; callers' numbers are masked.
-  r.get("/wallboard/tv", async (req, res) => {
+  tvRouter.get("/wallboard/tv", async (req, res) => {
     const token = String(req.get("x-wallboard-token") ?? req.query.token ?? "");
     const taken = await d.tvBudget.take(req.ip ?? "unknown");
     if (!taken.ok) {
@@ -173,5 +175,5 @@ export function supervisorRoutes(d: SupervisorRouteDeps): Router {
     res.json({ agent: ext, action, state: d.pbxes.ofAgent(ext).agents.get(ext) ?? null });
   });
 
-  return r;
+  return { public: tvRouter, routes: r };
 }
