@@ -332,7 +332,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const audioTickets = new AudioTickets(redis, config.redisPrefix);
   // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
-  const integration = await startIntegration({ db, audit, server, pbxes, events, log });
+  const integration = await startIntegration({ db, audit, server, pbxes, events, log, version });
+  api.use(integration.publicRoutes);
   api.use(supervisor.publicRoutes);
   api.use(requireAuth(auth, integration.apiTokens));
   api.use(authRoutes(auth, users, audit));
@@ -360,6 +361,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   expressApp.use("/api", api);
   // The website widget (other sites include it): outside /api, before the console's catch-all.
   serveCallbackWidget(expressApp);
+  integration.servePages(expressApp);
   serveConsole(expressApp, config.uiDir, log);
   expressApp.use(notFoundHandler());
   expressApp.use(errorHandler(log));

@@ -22,7 +22,7 @@ export function extensionOf(user: PublicUser): string {
   return user.extension;
 }
 
-const statusBody = z
+export const statusBody = z
   .object({ state: z.enum(["available", "paused", "logged-out"]), reason: z.string().max(30).optional() })
   .strict();
 

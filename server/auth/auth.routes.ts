@@ -9,7 +9,7 @@ import { guardedRouter } from "./guarded-router.js";
 import { roles } from "./roles.js";
 import type { UsersService } from "./users.service.js";
 
-const loginBody = z.object({
+export const loginBody = z.object({
   username: z.string().min(1).max(100),
   password: z.string().min(1).max(1000),
 });
@@ -22,7 +22,7 @@ const username = z
   .string()
   .regex(/^[a-z0-9._-]{2,50}$/, "2 to 50 lower-case letters, digits, '.', '_' or '-'");
 
-const newUserBody = z.object({
+export const newUserBody = z.object({
   username,
   password: z.string().min(8, "at least 8 characters").max(200),
   role: z.enum(roles),
@@ -30,7 +30,7 @@ const newUserBody = z.object({
   extension: extension.nullable().optional(),
 });
 
-const userChangesBody = z
+export const userChangesBody = z
   .object({
     displayName: z.string().trim().min(1).max(100).optional(),
     role: z.enum(roles).optional(),
@@ -40,7 +40,7 @@ const userChangesBody = z
   })
   .strict();
 
-const auditQuery = z.object({
+export const auditQuery = z.object({
   action: z.string().max(100).optional(),
   actor: z.string().max(100).optional(),
   limit: queryInt(1, 500).default(100),

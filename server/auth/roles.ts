@@ -134,6 +134,7 @@ export const routeAccess = {
   "GET /reports/calls": supervisors,
 
   // Integration API: tokens for other systems (admin), the OpenAPI description (public).
+  "GET /openapi.json": "public",
   "GET /api-tokens": admins,
   "POST /api-tokens": admins,
   "DELETE /api-tokens/:id": admins,

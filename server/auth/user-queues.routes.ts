@@ -7,7 +7,7 @@ import { actorOf } from "./auth.middleware.js";
 import { guardedRouter } from "./guarded-router.js";
 import type { AuditService } from "../audit/audit.service.js";
 
-const queuesBody = z.object({ queues: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name")).max(200) }).strict();
+export const queuesBody = z.object({ queues: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name")).max(200) }).strict();
 
 /**
  * The queues a supervisor is responsible for: they replay those queues' recordings (and, with the

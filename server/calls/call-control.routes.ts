@@ -38,8 +38,8 @@ export interface CallControlDeps {
 // several PBXs need so their Linkedids differ: "pbx1-1795598250.0".
 export const callId = z.string().regex(/^([A-Za-z0-9_]{1,32}-)?[0-9]{6,12}\.[0-9]{1,9}$/, "a call id (Asterisk Linkedid such as 1795598250.0 or pbx1-1795598250.0)");
 
-const originateBody = z.object({ number: z.string().max(60), clientId: idNumber.optional() }).strict();
-const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
+export const originateBody = z.object({ number: z.string().max(60), clientId: idNumber.optional() }).strict();
+export const transferBody = z.object({ to: z.string().regex(/^([0-9]{2,8}|[A-Za-z][A-Za-z0-9_-]{0,63})$/, "an extension or a queue name") }).strict();
 
 export function callControlRoutes(d: CallControlDeps): Router {
   const r = guardedRouter();

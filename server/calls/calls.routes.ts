@@ -12,7 +12,7 @@ import type { TrackedCall } from "./call.types.js";
 
 const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
 
-const journalQuery = z.object({
+export const journalQuery = z.object({
   from: dateInput.optional(),
   to: dateInput.optional(),
   agent: z.union([z.literal("me"), z.string().regex(/^\d{2,8}$/, "an extension (digits) or 'me'")]).optional(),

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { Router } from "express";
+import express, { Router } from "express";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import type { AuditService } from "../audit/audit.service.js";
@@ -9,11 +9,16 @@ import { apiTokenRoutes } from "./api-tokens.routes.js";
 import type { EventLog } from "./event-log.js";
 import { logPbxEvents } from "./event-sources.js";
 import { EventStream } from "./event-stream.js";
+import { openapiRoutes, serveApiReference } from "./openapi.routes.js";
 
 export interface Integration {
   apiTokens: ApiTokens;
   /** The routes behind the bearer check (API tokens). */
   routes: Router;
+  /** The routes without login (the OpenAPI document). */
+  publicRoutes: Router;
+  /** The reference page outside /api (before the console's catch-all). */
+  servePages(app: express.Express): void;
   close(): Promise<void>;
 }
 
@@ -21,7 +26,7 @@ export interface Integration {
  * The integration API (docs/api.md "Integration API"): API tokens, the event log filled from every
  * PBX (by its lease holder), the WebSocket /api/stream on the same HTTP server.
  */
-export async function startIntegration(d: { db: Database; audit: AuditService; server: http.Server; pbxes: PbxSet; events: EventLog; log: Logger }): Promise<Integration> {
+export async function startIntegration(d: { db: Database; audit: AuditService; server: http.Server; pbxes: PbxSet; events: EventLog; log: Logger; version: string }): Promise<Integration> {
   const apiTokens = new ApiTokens(d.db, d.audit);
   await d.events.start();
   for (const t of d.pbxes.all) logPbxEvents(t, d.events);
@@ -31,6 +36,8 @@ export async function startIntegration(d: { db: Database; audit: AuditService; s
   return {
     apiTokens,
     routes,
+    publicRoutes: openapiRoutes(d.version),
+    servePages: serveApiReference,
     async close() {
       stream.close();
       await d.events.close();
