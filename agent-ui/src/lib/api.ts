@@ -114,6 +114,7 @@ export const api = {
   post: <T>(path: string, body?: unknown, opts: Omit<RequestOptions, "body"> = {}) =>
     request<T>("POST", path, { ...opts, body }),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }),
   del: (path: string) => request<void>("DELETE", path),
   /** POSTs a file as the raw body (e.g. `text/csv` for the client import). */
   upload: <T>(path: string, blob: Blob, type: string, query?: Query) => request<T>("POST", path, { query, file: { blob, type } }),

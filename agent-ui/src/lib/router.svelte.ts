@@ -14,6 +14,8 @@ export type Route =
   | { name: "recording"; id: number }
   | { name: "admin-users" }
   | { name: "admin-audit" }
+  | { name: "scripts"; id: number | null }
+  | { name: "script-funnel"; id: number }
   | { name: "not-found"; path: string };
 
 export function parseHash(hash: string): Route {
@@ -39,6 +41,11 @@ export function parseHash(hash: string): Route {
   if (a === "recordings") {
     if (parts.length === 1) return { name: "recordings" };
     if (parts.length === 2 && b && /^\d+$/.test(b)) return { name: "recording", id: Number(b) };
+  }
+  if (a === "scripts") {
+    if (parts.length === 1) return { name: "scripts", id: null };
+    if (b && /^\d+$/.test(b) && parts.length === 2) return { name: "scripts", id: Number(b) };
+    if (b && /^\d+$/.test(b) && c === "funnel" && parts.length === 3) return { name: "script-funnel", id: Number(b) };
   }
   if (a === "admin" && parts.length === 2) {
     if (b === "users") return { name: "admin-users" };
