@@ -94,7 +94,8 @@ export class AgentStatusService {
   status(ext: string): AgentState {
     const known = this.states.get(ext);
     if (!this.states.pbx.reachable) return { agent: ext, state: "unknown", reason: null, since: this.states.pbx.since ?? new Date(), queues: known?.queues ?? [] };
-    return known ?? { agent: ext, state: "unavailable", reason: null, since: new Date(), queues: [] };
+    // A phone in no queue (a supervisor's, or an agent not yet added to one) takes no queue calls: logged out.
+    return known ?? { agent: ext, state: "logged-out", reason: null, since: new Date(), queues: [] };
   }
 
   /**

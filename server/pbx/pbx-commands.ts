@@ -41,6 +41,9 @@ export class PbxCommands {
       CallerID: `"Supervisor" <${sup}>`,
       Timeout: "20000",
       Async: "true",
+      // Set on the supervisor's channel at its creation (VarSet before it rings): the screen pop
+      // shows "listening to <agent>" instead of a call from an unknown number.
+      Variable: [v.variable("CRM_SPY", `${agent}:${o.mode}`)],
     });
   }
 

@@ -107,6 +107,8 @@ export class CardBuilder {
       card.contact = datas[0]!.contacts.find((c) => c.id === contactId) ?? null;
     }
     card.script = this.scriptOf(card);
+    const spy = /^(\d{2,8}):(listen|whisper|barge)$/.exec(call.vars.CRM_SPY ?? "");
+    if (spy) card.spy = { agent: spy[1]!, mode: spy[2]! };
     return card;
   }
 

@@ -45,6 +45,8 @@ export interface Card {
   script: CardScript | null;
   queuedAt: Date | null;
   ringingAt: Date | null;
+  /** A supervisor's listen / whisper / barge call (CRM_SPY on the originate): whose call, in which mode. */
+  spy?: { agent: string; mode: string } | null;
 }
 
 /** One client as every card of theirs shows it: the client, last interactions, open tasks, contacts. */

@@ -61,6 +61,19 @@ export function onImportProgress(fn: (job: ImportJob) => void): () => void {
   return () => importListeners.delete(fn);
 }
 
+const pushListeners = new Map<string, Set<(payload: never) => void>>();
+
+/**
+ * Subscribe to any server push by name (the supervisor console's `wallboard:update`,
+ * `supervisor:alert`, `supervisor:spy`); returns the unsubscribe function.
+ */
+export function onPush<T>(event: string, fn: (payload: T) => void): () => void {
+  let set = pushListeners.get(event);
+  if (!set) pushListeners.set(event, (set = new Set()));
+  set.add(fn as (payload: never) => void);
+  return () => set.delete(fn as (payload: never) => void);
+}
+
 /** Called after every (re)connect, for views that must catch up on what they missed. */
 export function onRealtimeConnect(fn: () => void): () => void {
   reconnectListeners.add(fn);
@@ -94,6 +107,9 @@ export function connectRealtime(token: string): void {
       );
   });
   s.on("connect_error", () => (connection.live = false));
+  s.onAny((event: string, payload: unknown) => {
+    for (const fn of pushListeners.get(event) ?? []) (fn as (p: unknown) => void)(payload);
+  });
   s.on("task:reminder", ({ task }) => {
     const parts = [task.client?.name, task.dueAt ? formatDue(task.dueAt) : null].filter(Boolean);
     toast({

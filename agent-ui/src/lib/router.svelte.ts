@@ -14,6 +14,8 @@ export type Route =
   | { name: "recording"; id: number }
   | { name: "admin-users" }
   | { name: "admin-audit" }
+  | { name: "wallboard" }
+  | { name: "tv"; token: string }
   | { name: "scripts"; id: number | null }
   | { name: "script-funnel"; id: number }
   | { name: "not-found"; path: string };
@@ -47,6 +49,8 @@ export function parseHash(hash: string): Route {
     if (b && /^\d+$/.test(b) && parts.length === 2) return { name: "scripts", id: Number(b) };
     if (b && /^\d+$/.test(b) && c === "funnel" && parts.length === 3) return { name: "script-funnel", id: Number(b) };
   }
+  if (a === "wallboard" && parts.length === 1) return { name: "wallboard" };
+  if (a === "tv" && parts.length === 1) return { name: "tv", token: query.get("token") ?? "" };
   if (a === "admin" && parts.length === 2) {
     if (b === "users") return { name: "admin-users" };
     if (b === "audit") return { name: "admin-audit" };

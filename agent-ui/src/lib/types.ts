@@ -228,6 +228,8 @@ export interface CallOffer {
   ringingAt: string | null;
   answeredAt: string | null;
   timing?: { amiAt?: string | number; sentAt?: string | number };
+  /** A supervisor's listen / whisper / barge session on this agent's call. */
+  spy?: { agent: string; mode: string } | null;
 }
 
 /** A pause code or a disposition: the server may send plain strings or {code,label} objects. */

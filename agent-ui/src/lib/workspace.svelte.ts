@@ -305,7 +305,10 @@ export function onEnded(p: { callId: string; outcome: string; reason?: string | 
   touch(p.callId);
   const c = find(p.callId);
   if (!c) return;
-  if (p.reason && !p.wrapup && c.phase !== "gone") {
+  if (c.offer.spy && c.phase !== "gone") {
+    // A supervisor's listen-in: nothing to wrap up.
+    goAway(c, "Listening ended");
+  } else if (p.reason && !p.wrapup && c.phase !== "gone") {
     // A click-to-call that reached nobody: nothing to wrap up, the card says why and goes.
     goAway(c, endReasons[p.reason] ?? "Call not connected");
   } else if (c.phase === "ringing") {
