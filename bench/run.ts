@@ -11,8 +11,9 @@ import { benchAmiFuzz, benchLongFrames, describeFuzz } from "./ami-hardening.ben
 import { benchClusterPops, benchFailover, failoverFigures } from "./cluster.bench.js";
 import { benchRecordings } from "./recordings.bench.js";
 import { benchCallbacks, describeCallbacks, type CallbackBenchResult } from "./callbacks.bench.js";
+import { benchWallboard, describeWallboard, type WallboardBenchResult } from "./wallboard.bench.js";
 
-const only = new Set((process.env.BENCH_ONLY ?? "lookup,ami,fuzz,pop,cluster,recordings,callbacks").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "lookup,ami,fuzz,pop,cluster,recordings,callbacks,wallboard").split(","));
 const clients = Number(process.env.BENCH_CLIENTS ?? 1_000_000);
 const calls = Number(process.env.BENCH_CALLS ?? 3000);
 const pgAdminUrl = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -234,6 +235,29 @@ server's RSS before the first due time and its peak, sampled every second. Goal:
 | database | load | agents | done | offer p50 | offer p99 | offer max | dial p50 | dial p99 | server RSS |
 |---|---|---|---|---|---|---|---|---|---|
 ${rows.map(describeCallbacks).join("\n")}
+`;
+}
+
+if (only.has("wallboard")) {
+  const seconds = Number(process.env.BENCH_WALLBOARD_SECONDS ?? 60);
+  const dbs = (process.env.BENCH_WALLBOARD_DBS ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
+  const rows: WallboardBenchResult[] = [];
+  for (const database of dbs) rows.push(await benchWallboard({ database, agents: 200, queues: 20, callsPerSecond: 30, seconds, pgAdminUrl, log }));
+  sections.wallboard = `## Wallboard: pushes and staleness under load
+
+${stamp()} Command: \`BENCH_ONLY=wallboard npm run bench\`.
+
+The server in its own process, the AMI simulator in the benchmark's (one clock for both ends):
+200 agents in 20 queues of 10, 30 inbound calls a second spread over the queues for ${seconds} s (ring 1 s,
+talk 4 s, every agent answers by itself), one manager's console watching every queue. Staleness:
+from the simulator sending a call's QueueCallerJoin to the first \`wallboard:update\` frame showing
+that call (waiting, or on an agent) arriving at the console. CPU: the server process's user + system
+time over the load, as a share of one core. Goal: staleness p99 at most 1 s; at most one update a
+second per queue per viewer.
+
+| database | agents / queues | load | calls on the board | server CPU | updates/s at the viewer | queue entries/s | most updates of one queue in a second | staleness p50 | p99 | max | server RSS |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+\${rows.map(describeWallboard).join("\n")}
 `;
 }
 
