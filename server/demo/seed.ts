@@ -32,6 +32,9 @@ export async function seedDemo(db: Database, users: UsersService, log: Logger, c
   const agents = ["agent1001", "agent1002", "agent1003"].map((n) => ids[n]!);
   // The demo supervisor watches both queues (their recordings, their callbacks).
   for (const q of ["support", "sales"]) await db.query("INSERT INTO user_queues (user_id, queue) VALUES ($1, $2) ON CONFLICT DO NOTHING", [ids.supervisor!, q]);
+  // The wallboard's thresholds: a caller waiting over a minute, or three waiting, turns the queue red.
+  for (const q of ["support", "sales"])
+    await db.query("INSERT INTO queue_targets (queue, target_seconds, target_percent, max_wait_seconds, max_waiting) VALUES ($1, 20, 80, 60, 3) ON CONFLICT DO NOTHING", [q]);
   // A demo runs at any hour: its simulated customers may be called back around the clock.
   for (const q of ["support", "sales"])
     await db.query("INSERT INTO callback_settings (queue, call_window_start, call_window_end) VALUES ($1, '00:00', '24:00') ON CONFLICT DO NOTHING", [q]);
