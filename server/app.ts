@@ -64,7 +64,7 @@ import { workspaceRoutes } from "./agents/workspace.routes.js";
 import { demoPhoneRoutes } from "./demo/demo-phone.routes.js";
 import type { AgentState } from "./calls/agent-states.js";
 import { startSupervisor, type Supervisor } from "./supervisor/supervisor.module.js";
-import { startScripts } from "./scripts/scripts.module.js";
+import { startScripts, type ScriptsModule } from "./scripts/scripts.module.js";
 import { scriptsRoutes } from "./scripts/scripts.routes.js";
 import { ReportsService } from "./reports/reports.service.js";
 import { reportsRoutes } from "./reports/reports.routes.js";
@@ -80,6 +80,8 @@ export interface App {
   users: UsersService;
   clients: ClientsService;
   phoneIndex: PhoneIndex;
+  /** Call scripts (the demo seed reloads their catalog). */
+  scripts: ScriptsModule;
   /** The first PBX's telephony (the only one with a single PBX). */
   telephony: Telephony;
   pbxes: PbxSet;
@@ -374,6 +376,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     users,
     clients,
     phoneIndex,
+    scripts,
     telephony,
     pbxes,
     supervisor,

@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(config) }, "starting");
   const app = await createApp(config, log);
   const demo = process.argv.includes("--demo");
-  if (demo && (await seedDemo(app.db, app.users, log))) await app.phoneIndex.load();
+  if (demo && (await seedDemo(app.db, app.users, log))) {
+    await app.phoneIndex.load();
+    await app.scripts.catalog.load();
+  }
   const port = await app.listen();
   log.info({ port }, "listening");
   if (demo) {

@@ -5,6 +5,7 @@ import type { Role } from "../auth/roles.js";
 import { phoneKey } from "../crm/phone-numbers.js";
 import { demoClient, demoNotes } from "./demo-data.js";
 import { pick, seededRandom } from "./random.js";
+import { seedDemoScripts } from "../scripts/demo-scripts.js";
 
 export const demoUsers: { username: string; password: string; role: Role; displayName: string; extension?: string }[] = [
   { username: "admin", password: "admin-demo-1", role: "admin", displayName: "Ada Admin" },
@@ -82,6 +83,7 @@ export async function seedDemo(db: Database, users: UsersService, log: Logger, c
       remindedAt: k < 10 ? new Date(now) : null,
     })),
   });
+  await seedDemoScripts(db, ids.supervisor!, rnd);
   log.info({ clients: count, ms: Date.now() - start }, "demo data seeded");
   return true;
 }

@@ -46,8 +46,8 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     const p = await ctx.newPage();
     p.setDefaultTimeout(10_000);
     // A style or script the Content-Security-Policy blocks is reported with where it came from.
-    await p.addInitScript(() =>
-      document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP ${e.violatedDirective} blocked at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber} ${e.sample}`)),
+    await p.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' blocked at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber))",
     );
     p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
     p.on("console", (msg) => {
