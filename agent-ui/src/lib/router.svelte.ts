@@ -18,6 +18,8 @@ export type Route =
   | { name: "tv"; token: string }
   | { name: "scripts"; id: number | null }
   | { name: "script-funnel"; id: number }
+  | { name: "reports" }
+  | { name: "admin-api" }
   | { name: "not-found"; path: string };
 
 export function parseHash(hash: string): Route {
@@ -49,6 +51,8 @@ export function parseHash(hash: string): Route {
     if (b && /^\d+$/.test(b) && parts.length === 2) return { name: "scripts", id: Number(b) };
     if (b && /^\d+$/.test(b) && c === "funnel" && parts.length === 3) return { name: "script-funnel", id: Number(b) };
   }
+  if (a === "reports" && parts.length === 1) return { name: "reports" };
+  if (a === "admin" && b === "api" && parts.length === 2) return { name: "admin-api" };
   if (a === "wallboard" && parts.length === 1) return { name: "wallboard" };
   if (a === "tv" && parts.length === 1) return { name: "tv", token: query.get("token") ?? "" };
   if (a === "admin" && parts.length === 2) {

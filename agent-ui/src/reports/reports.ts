@@ -1,0 +1,89 @@
+// The reports page's data: GET /api/reports/calls (docs/api.md "Reports"; formulas in docs/reports.md).
+import { api, getToken, withQuery } from "../lib/api";
+
+export type Grouping = "day" | "week" | "hour" | "queue" | "agent" | "did";
+
+export interface ReportRow {
+  key: string | null;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  serviceLevel: number | null;
+  serviceLevelWithAbandons: number | null;
+  asaSeconds: number | null;
+  ahtSeconds: number | null;
+  talkSeconds: number | null;
+  holdSeconds: number | null;
+  wrapupSeconds: number | null;
+  transfers: number;
+  answeredWithinTarget: number;
+  label: string | null;
+}
+
+export interface CallsReport {
+  from: string;
+  to: string;
+  groupBy: Grouping;
+  tz: string;
+  shortAbandonSeconds: number;
+  rows: ReportRow[];
+  totals: ReportRow;
+  abandonTimes: { bucket: string; fromSeconds: number; toSeconds: number | null; count: number }[];
+  dispositions: { disposition: string | null; count: number }[];
+}
+
+export interface ReportFilter {
+  /** YYYY-MM-DD, the first and last day, in the browser's time zone. */
+  from: string;
+  to: string;
+  queue: string;
+  agent: string;
+}
+
+export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+/** The API's query for a filter: local midnights as instants, `to` the midnight after the last day. */
+export function reportQuery(f: ReportFilter, groupBy: Grouping): Record<string, string | undefined> {
+  const from = new Date(`${f.from}T00:00:00`);
+  const to = new Date(`${f.to}T00:00:00`);
+  to.setDate(to.getDate() + 1);
+  return { from: from.toISOString(), to: to.toISOString(), groupBy, tz: browserZone, queue: f.queue.trim() || undefined, agent: f.agent.trim() || undefined };
+}
+
+export const loadReport = (f: ReportFilter, groupBy: Grouping, signal?: AbortSignal) => api.get<CallsReport>("/api/reports/calls", reportQuery(f, groupBy), signal);
+
+function save(blob: Blob, name: string): void {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** The server's CSV of one grouping (it needs the bearer token: fetched, then handed over as a file). */
+export async function downloadReportCsv(f: ReportFilter, groupBy: Grouping): Promise<void> {
+  const res = await fetch(withQuery("/api/reports/calls", { ...reportQuery(f, groupBy), format: "csv" }), { headers: { Authorization: `Bearer ${getToken() ?? ""}` } });
+  if (!res.ok) throw new Error(`CSV export failed (${res.status})`);
+  save(await res.blob(), `calls-by-${groupBy}-${f.from}-${f.to}.csv`);
+}
+
+/** A small table made here (abandon times, dispositions) as CSV. */
+export function downloadCsv(name: string, header: string[], rows: (string | number | null)[][]): void {
+  const cell = (v: string | number | null) => {
+    const s = v === null ? "" : String(v);
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+    return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  };
+  save(new Blob([[header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n"], { type: "text/csv" }), name);
+}
+
+export const isoDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+
+export const fmtPct = (v: number | null) => (v === null ? "–" : `${v.toFixed(1)} %`);
+export function fmtSec(v: number | null): string {
+  if (v === null) return "–";
+  if (v < 60) return `${v.toFixed(v < 10 ? 1 : 0)} s`;
+  const m = Math.floor(v / 60);
+  return `${m}:${String(Math.round(v - m * 60)).padStart(2, "0")}`;
+}
