@@ -14,7 +14,7 @@ export const supportScript: ScriptGraph = {
     fixed: { type: "end", title: "Fixed", outcome: "resolved" },
     symptom: { type: "input", title: "Symptom", text: "What exactly do you see on the screen?", field: "call.symptom", next: "escalate" },
     escalate: { type: "end", title: "Technician calls back", text: "A technician will call you back within two hours.", outcome: "callback needed" },
-    retain: { type: "question", title: "Retention offer", text: "Before you go, {{client.firstName|}}: we can give you three months at half price. Would that help?", tip: "Offer once; do not insist.", options: [{ label: "Accepts the offer", next: "retained" }, { label: "Cancels anyway", next: "cancelled" }] },
+    retain: { type: "question", title: "Retention offer", text: "Before you go: we can give you three months at half price. Would that help?", tip: "Offer once; do not insist.", options: [{ label: "Accepts the offer", next: "retained" }, { label: "Cancels anyway", next: "cancelled" }] },
     retained: { type: "end", title: "Retained", outcome: "sale" },
     cancelled: { type: "end", title: "Cancelled", outcome: "not interested" },
     "complaint-reason": { type: "input", title: "Complaint", text: "I am sorry to hear that. Could you tell me what happened?", field: "custom.lastComplaint", next: "complaint" },

@@ -28,7 +28,7 @@ export interface ScriptStep {
   format?: InputFormat;
   outcome?: string;
   tip?: string;
-  /** An image URL (https:// or a path on this server) shown beside the step. */
+  /** An image shown with the step: a path on this server or a data:image/…;base64 URL (the CSP allows no other). */
   image?: string;
   /** Jump: the script to continue with (its published version). */
   script?: number;
@@ -233,9 +233,10 @@ export function fillParts(text: string, c: FillContext): FilledPart[] {
   for (const m of text.matchAll(placeholderPattern)) {
     if (m.index > last) parts.push({ text: text.slice(last, m.index) });
     const value = valueOf(m[1]!, c);
+    // "{{x|}}" means: nothing when unknown.
     const fallback = m[2]?.trim();
     if (value !== null) parts.push({ text: value });
-    else if (fallback) parts.push({ text: fallback });
+    else if (fallback !== undefined) parts.push({ text: fallback });
     else parts.push({ text: `[${placeholders[m[1]!] ?? m[1]}]`, missing: true });
     last = m.index + m[0].length;
   }

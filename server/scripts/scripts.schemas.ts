@@ -3,7 +3,12 @@ import { dateInput, idNumber, idParam, text } from "../platform/http/input.js";
 import { inputFormats, stepTypes } from "./script-graph.js";
 
 const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "a step id: letters, digits, _ or - (40 at most)");
-const image = z.string().max(500).regex(/^(https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/, "an https:// URL or a path on this server");
+// The console's Content-Security-Policy loads images from this server and data: URLs only, so an
+// image is a path here or an embedded picture (the designer embeds the file it is given).
+const image = z
+  .string()
+  .max(400_000, "an embedded image of at most about 300 KB")
+  .regex(/^(\/[^\s"'<>]*|data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+=*)$/, "a path on this server (/…) or a data:image/(png|jpeg|gif|webp);base64 URL");
 
 /** One step; unknown fields are refused (strict), so a typo in an imported file is named. */
 export const stepSchema = z

@@ -65,6 +65,11 @@ describe.each(dbKinds)("call scripts (%s)", (db) => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/graph\.steps\.a/);
     expect(unknown.body.error.message).toMatch(/colour/);
+    // Images: a path here or an embedded picture; the console's CSP would not show another site's.
+    const withImage = (image: string) => s.api("POST", "/api/scripts", { token: sue, body: { name: "Img", graph: { start: "a", steps: { a: { type: "end", outcome: "ok", image } } } } });
+    expect((await withImage("https://example.com/x.png")).body.error.field).toBe("graph.steps.a.image");
+    expect((await withImage("data:image/png;base64,iVBORw0KGgo=")).status).toBe(201);
+    expect((await withImage("/img/tip.png")).status).toBe(201);
     const dangling = { start: "a", steps: { a: { type: "say", next: "b" }, b: { type: "question", options: [{ label: "Go", next: "nowhere" }] } } };
     const imp = await s.api("POST", "/api/scripts/import", { token: sue, body: { name: "Imported", graph: dangling } });
     expect(imp.status).toBe(400);

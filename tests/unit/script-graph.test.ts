@@ -74,6 +74,7 @@ describe("placeholders", () => {
     expect(fillParts("Calling about {{dialed.campaign}}", ctx)).toEqual([{ text: "Calling about " }, { text: "[the campaign]", missing: true }]);
     expect(fillText("Hello {{client.name|there}}, I am {{agent.name}}", { agent: { name: "Ann" } })).toBe("Hello there, I am Ann");
     expect(fillText("{{ client.stage }}!", ctx)).toBe("regular!");
+    expect(fillText("Thanks{{client.company|}}.", ctx)).toBe("Thanks.");
   });
 });
 
