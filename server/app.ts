@@ -334,7 +334,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const audioTickets = new AudioTickets(redis, config.redisPrefix);
   // Before the bearer check: an <audio> element cannot send one; its short-lived ticket stands in.
   api.use(recordingStreamRoutes({ recordings, tickets: audioTickets, redis, redisPrefix: config.redisPrefix }));
-  const integration = await startIntegration({ db, audit, server, pbxes, events, log, version });
+  const integration = await startIntegration({ db, audit, server, pbxes, events, log, version, redis, redisPrefix: config.redisPrefix, webhookRetrySeconds: config.webhookRetrySeconds });
   api.use(integration.publicRoutes);
   api.use(supervisor.publicRoutes);
   api.use(requireAuth(auth, integration.apiTokens));

@@ -139,6 +139,10 @@ export const routeAccess = {
   "POST /api-tokens": admins,
   "DELETE /api-tokens/:id": admins,
 } satisfies Record<string, Access>;
+  "GET /webhooks": admins,
+  "POST /webhooks": admins,
+  "DELETE /webhooks/:id": admins,
+  "GET /webhooks/:id/deliveries": admins,
 
 export type RouteKey = keyof typeof routeAccess;
 

@@ -11,6 +11,7 @@ import { callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, 
 import { audioQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "../recordings/recordings.schemas.js";
 import { callsReport, callsReportQuery } from "../reports/reports.schemas.js";
 import { apiTokenCreated, apiTokenList, newApiTokenBody } from "./integration.schemas.js";
+import { deliveryDto, newWebhookBody, webhookCreated, webhookDto } from "./webhooks.js";
 
 /** How one route is described in the OpenAPI document (server/integration/openapi.ts). */
 export interface RouteDoc {
@@ -164,4 +165,8 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /api-tokens": { tag: "integration", summary: "API tokens (never the tokens themselves)", response: apiTokenList },
   "POST /api-tokens": { tag: "integration", summary: "Make an API token: shown this once", body: newApiTokenBody, response: apiTokenCreated, status: 201 },
   "DELETE /api-tokens/:id": { tag: "integration", summary: "Revoke an API token", status: 204 },
+  "GET /webhooks": { tag: "integration", summary: "Outgoing webhooks", response: z.object({ items: z.array(webhookDto) }) },
+  "POST /webhooks": { tag: "integration", summary: "Add a webhook: its signing secret is shown this once", body: newWebhookBody, response: webhookCreated, status: 201 },
+  "DELETE /webhooks/:id": { tag: "integration", summary: "Remove a webhook", status: 204 },
+  "GET /webhooks/:id/deliveries": { tag: "integration", summary: "A webhook's delivery log (last 200)", response: z.object({ items: z.array(deliveryDto) }) },
 };

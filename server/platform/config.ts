@@ -70,6 +70,8 @@ const portSchema = z.coerce.number().int().min(0).max(65535);
 const schema = z.object({
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
+  /** First retry of a failed webhook delivery after this long, doubling each time (8 tries). */
+  webhookRetrySeconds: number;
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
@@ -146,6 +148,7 @@ function validTimezone(tz: string): boolean {
     return false;
   }
 }
+  WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -223,6 +226,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
 export type PbxTarget = { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
 
 /** A PBX's name: part of Redis keys and of the journal (calls.pbx). */
+    webhookRetrySeconds: e.WEBHOOK_RETRY_SECONDS,
 const pbxName = /^[a-z][a-z0-9_-]{0,31}$/;
 const oneUrl = /^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/;
 
