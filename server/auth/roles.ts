@@ -138,11 +138,11 @@ export const routeAccess = {
   "GET /api-tokens": admins,
   "POST /api-tokens": admins,
   "DELETE /api-tokens/:id": admins,
-} satisfies Record<string, Access>;
   "GET /webhooks": admins,
   "POST /webhooks": admins,
   "DELETE /webhooks/:id": admins,
   "GET /webhooks/:id/deliveries": admins,
+} satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof routeAccess;
 

@@ -63,6 +63,8 @@ export interface Config {
   reportsTimezone: string;
   /** How many events /api/stream keeps for resuming (`?after=`), roughly (Redis stream MAXLEN ~). */
   streamRetentionEvents: number;
+  /** First retry of a failed webhook delivery after this long, doubling each time (8 tries). */
+  webhookRetrySeconds: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -70,8 +72,6 @@ const portSchema = z.coerce.number().int().min(0).max(65535);
 const schema = z.object({
   PORT: portSchema.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
-  /** First retry of a failed webhook delivery after this long, doubling each time (8 tries). */
-  webhookRetrySeconds: number;
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
@@ -138,6 +138,7 @@ const schema = z.object({
     .refine((tz) => validTimezone(tz), "must be an IANA time zone such as Europe/Paris or UTC")
     .default("UTC"),
   STREAM_RETENTION_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
 });
 
 function validTimezone(tz: string): boolean {
@@ -148,7 +149,6 @@ function validTimezone(tz: string): boolean {
     return false;
   }
 }
-  WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -207,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reportsTimezone: e.REPORTS_TIMEZONE,
     streamRetentionEvents: e.STREAM_RETENTION_EVENTS,
+    webhookRetrySeconds: e.WEBHOOK_RETRY_SECONDS,
   };
 }
 
@@ -226,7 +227,6 @@ export function describeConfig(c: Config): Record<string, unknown> {
 export type PbxTarget = { kind: "sim" } | { kind: "ami"; host: string; port: number; username: string; secret: string };
 
 /** A PBX's name: part of Redis keys and of the journal (calls.pbx). */
-    webhookRetrySeconds: e.WEBHOOK_RETRY_SECONDS,
 const pbxName = /^[a-z][a-z0-9_-]{0,31}$/;
 const oneUrl = /^(sim|ami:\/\/[^:@/\s]+:[^@/\s]+@[^:/\s]+(:\d+)?\/?)$/;
 
