@@ -11,6 +11,11 @@ import { nextAllowed, zonesOf } from "./callback-hours.js";
 import { toCallback, type Callback, type CallbackOutcome, type CallbackRow } from "./callback.types.js";
 import type { CallbacksService } from "./callbacks.service.js";
 
+/** The shortest time between two dispatch passes while due times keep coming. */
+const passGapMs = 100;
+/** How often a holder looks for steps a dead node left half done. */
+const recoverEveryMs = 5000;
+
 export interface DispatcherDeps {
   db: Database;
   service: CallbacksService;
@@ -53,6 +58,7 @@ export class CallbackDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private nextTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private recoveredAt = 0;
 
   constructor(private readonly d: DispatcherDeps) {
     this.wake = createQueue<{ at: number }>(`callback-wake-${d.pbx.name}`, d.redis, d.redisPrefix);
@@ -94,7 +100,13 @@ export class CallbackDispatcher {
     this.ticking = (async () => {
       do {
         this.again = false;
+        const began = Date.now();
         await this.tick().catch((err: Error) => this.d.log.warn({ err: err.message }, "callback dispatch failed"));
+        // Kicked again meanwhile (a due time every few ms under load): one pass picks up everything
+        // due since, so passes are spaced by passGapMs rather than run back to back, each paying
+        // its queries for one or two callbacks.
+        const rest = passGapMs - (Date.now() - began);
+        if (this.again && rest > 0 && !this.stopped) await new Promise((r) => setTimeout(r, rest));
       } while (this.again && !this.stopped);
     })().finally(() => (this.running = false));
   }
@@ -105,8 +117,16 @@ export class CallbackDispatcher {
   }
 
   private async tick(): Promise<void> {
-    if (!this.d.active() || !this.d.pbx.agents.pbx.reachable) return;
-    await this.recover();
+    if (!this.d.active() || !this.d.pbx.agents.pbx.reachable) {
+      this.recoveredAt = 0;
+      return;
+    }
+    // What a dead node left half done is looked for on taking over, then every few seconds (not on
+    // every pass: under load passes come every 100 ms).
+    if (Date.now() - this.recoveredAt >= recoverEveryMs) {
+      await this.recover();
+      this.recoveredAt = Date.now();
+    }
     const busy = new Set((await this.d.db.query<{ offered_to: string }>(`SELECT offered_to FROM callbacks WHERE status IN ('offered', 'dialing') AND offered_to IS NOT NULL`)).map((r) => r.offered_to));
     // Only the queues with a free agent now: callbacks of a queue nobody can take (or that no
     // agent of this PBX serves) must not fill the batch and starve the other queues.
@@ -210,11 +230,11 @@ export class CallbackDispatcher {
   private async offer(cb: Callback, ext: string): Promise<void> {
     const userId = this.d.userOf(ext);
     const autodialAt = new Date(Date.now() + this.d.autodialSeconds * 1000);
-    this.d.log.info({ callback: cb.id, ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
+    this.d.log.info({ callback: cb.id, ext, agent: ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
     if (this.d.autodialSeconds <= 0) {
       // One failed dial must not stop the rest of the pass (dial already put it back or left it to recovery).
       // Not awaited: the pass goes on to the next callback while this one's Originate is on its way.
-      void this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, err: err.message }, "callback dial failed"));
+      void this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, agent: ext, err: err.message }, "callback dial failed"));
       return;
     }
     const card = await this.d.cardFor(cb).catch(() => null);
@@ -244,12 +264,12 @@ export class CallbackDispatcher {
         callerName: `Callback ${cb.name ?? cb.number}`.slice(0, 60),
         variables: { CRM_CALLBACK_ID: String(cb.id), ...(cb.clientId ? { CRM_CLIENT_ID: String(cb.clientId) } : {}) },
       });
-      this.d.log.info({ callback: id, ext, why, attempt: cb.attempts }, "callback dialling");
+      this.d.log.info({ callback: id, ext, agent: ext, why, attempt: cb.attempts }, "callback dialling");
     } catch (err) {
       // No answer to the Originate in time: it may have been placed all the same. It stays
       // dialing; recovery settles it from the journal (or the live call) or tries again later.
       if (err instanceof PbxError && err.code === "TIMEOUT") {
-        this.d.log.warn({ callback: id, ext }, "callback Originate unanswered: left to recovery");
+        this.d.log.warn({ callback: id, ext, agent: ext }, "callback Originate unanswered: left to recovery");
         throw toHttp(err);
       }
       // The PBX refused or is out of reach: not the customer's attempt; offered again shortly.
