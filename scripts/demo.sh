@@ -9,4 +9,5 @@ npm_install
 ensure_redis
 build_ui
 say "starting the server (Ctrl-C stops it)"
+export LOG_FORMAT="${LOG_FORMAT:-pretty}"
 exec node_modules/.bin/tsx server/main.ts --demo

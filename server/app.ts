@@ -70,8 +70,11 @@ import { ReportsService } from "./reports/reports.service.js";
 import { reportsRoutes } from "./reports/reports.routes.js";
 import { EventLog } from "./integration/event-log.js";
 import { startIntegration } from "./integration/integration.module.js";
+import { buildInfo } from "./platform/build-info.js";
+import { Metrics } from "./platform/metrics.js";
+import { followCallLog } from "./calls/call-log.js";
 
-export const version = "0.1.0";
+export const version = buildInfo().version;
 
 export interface App {
   config: Config;
@@ -97,6 +100,7 @@ export interface App {
 
 /** The composition root: builds every module and wires them; nothing else constructs services. */
 export async function createApp(config: Config, log: Logger): Promise<App> {
+  const startedAt = new Date();
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? null : path.join(config.dataDir, "pgdata") });
   const redis = createRedis(config.redisUrl, log);
   // The domain event log behind /api/stream and webhooks (server/integration).
@@ -194,6 +198,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     log.child({ module: "screenpop" }),
     config.wrapupSeconds,
   );
+  const metrics = new Metrics({ pbxes, redisPrefix: config.redisPrefix, socketCount: () => realtime.io.engine.clientsCount });
+  screenPop.onPush = (event, payload) => metrics.pushed(event, payload);
+  for (const t of pbxes.all) followCallLog(t.tracker, pushesFor(t), log.child({ module: "calls", pbx: t.name }));
   // The first call after a start pops as fast as the others: the card's statement is prepared and
   // planned, and the ring path's code has run once, before any phone rings.
   const warmed = indexLoad
@@ -314,6 +321,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     res.status(ok ? 200 : 503).json({
       status: ok ? "ok" : "degraded",
       version,
+      commit: buildInfo().commit,
+      startedAt: startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
       // The first PBX's, at the top level; every PBX's in `pbx`.
       ami: link(telephony),
       lease: telephony.role,
@@ -361,6 +371,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(integration.routes);
   api.use(notFoundHandler());
   expressApp.use("/api", api);
+  // Prometheus figures: with METRICS_TOKEN on this port (Bearer), and/or alone on 127.0.0.1:METRICS_PORT.
+  if (config.metricsToken) expressApp.get("/metrics", metrics.handler(config.metricsToken));
+  const metricsServer = config.metricsPort ? await metrics.serveAdminPort(config.metricsPort, log) : null;
   // The website widget (other sites include it): outside /api, before the console's catch-all.
   serveCallbackWidget(expressApp);
   integration.servePages(expressApp);
@@ -393,6 +406,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       if (closed) return;
       closed = true;
       clearInterval(sessionPurge);
+      metricsServer?.close();
       await warmed;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.
       agentStatus.stop();

@@ -1,13 +1,19 @@
 import { createApp } from "./app.js";
-import { ConfigError, describeConfig, loadConfig } from "./platform/config.js";
+import { ConfigError, describeConfig } from "./platform/config.js";
+import { loadConfigWithEnvFile } from "./platform/env-file.js";
+import { buildInfo } from "./platform/build-info.js";
 import { createLogger } from "./platform/logger.js";
 import { demoUsers, seedDemo } from "./demo/seed.js";
 
-/** `npm start`: the server from the environment. `--demo` also seeds demo data into an empty database. */
+/**
+ * `npm start`: the server from the environment and a settings file (`.env` in the working
+ * directory, or `--env-file=PATH`; the environment wins). `--demo` also seeds demo data into an
+ * empty database.
+ */
 async function main(): Promise<void> {
-  let config;
+  let config, envFile;
   try {
-    config = loadConfig();
+    ({ config, envFile } = loadConfigWithEnvFile());
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -15,8 +21,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
-  log.info({ config: describeConfig(config) }, "starting");
+  const log = createLogger(config.logLevel, config.logFormat);
+  const build = buildInfo();
+  log.info({ version: build.version, commit: build.commit, runtime: build.runtime, node: process.version, envFile, config: config.logFormat === "json" ? describeConfig(config) : undefined }, "starting");
+  if (config.logFormat === "pretty") log.debug({ config: describeConfig(config) }, "configuration");
   const app = await createApp(config, log);
   const demo = process.argv.includes("--demo");
   if (demo && (await seedDemo(app.db, app.users, log))) {

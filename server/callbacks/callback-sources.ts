@@ -1,4 +1,4 @@
-import type { Logger } from "../platform/logger.js";
+import { callFields, type Logger } from "../platform/logger.js";
 import type { Telephony } from "../calls/telephony.js";
 import type { CallEvent } from "../calls/call-tracker.js";
 import type { PbxEvent } from "../pbx/pbx-events.js";
@@ -34,7 +34,7 @@ export function followCallbackSources(t: Telephony, active: () => boolean, servi
       const waited = c.waitSeconds ?? 0;
       if (waited < s.minAbandonSeconds) return;
       await service.create({ number, name: c.callerName && c.callerName !== "<unknown>" ? c.callerName : null, queue, source: "abandoned", originalQueuedAt: c.queuedAt ?? c.startedAt, originLinkedid: c.linkedid, note: `Hung up after waiting ${waited} s in ${queue}` });
-    })().catch((err: Error) => log.info({ err: err.message, linkedid: c.linkedid }, "no callback for this abandoned call"));
+    })().catch((err: Error) => log.info({ err: err.message, ...callFields(c) }, "no callback for this abandoned call"));
   });
   t.pbxEvents.on("event", (e: PbxEvent) => {
     if (!active() || e.type !== "user.event" || e.name !== "CallbackRequest") return;
@@ -47,6 +47,6 @@ export function followCallbackSources(t: Telephony, active: () => boolean, servi
     const place = call?.queuedAt ?? (arrived ? new Date(Number(arrived[1]) * 1000) : (call?.startedAt ?? (Number.isFinite(joined) && joined > 0 ? new Date(joined * 1000) : new Date())));
     void service
       .create({ number, queue: e.fields.queue || undefined, source: "ivr", originalQueuedAt: place, originLinkedid: e.linkedid, note: "Asked for a callback in the IVR" })
-      .catch((err: Error) => log.warn({ err: err.message, linkedid: e.linkedid }, "IVR callback request refused"));
+      .catch((err: Error) => log.warn({ err: err.message, ...callFields(e) }, "IVR callback request refused"));
   });
 }

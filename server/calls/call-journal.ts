@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "../platform/db/database.js";
-import type { Logger } from "../platform/logger.js";
+import { callFields, type Logger } from "../platform/logger.js";
 import { phoneKey } from "../crm/phone-numbers.js";
 import type { PhoneIndex } from "../crm/phone-index.js";
 import type { TrackedCall } from "./call.types.js";
@@ -172,7 +172,7 @@ export class CallJournal {
     if (rows.length === 1) {
       this.setAside++;
       this.lastError = err.message;
-      this.log.error({ err: err.message, linkedid: rows[0]!.linkedid, file: this.o.rejectFile }, "call journal row refused by the database; set aside");
+      this.log.error({ err: err.message, ...callFields(rows[0]!), file: this.o.rejectFile }, "call journal row refused by the database; set aside");
       this.reject(rows[0]!, err.message);
       return;
     }
@@ -204,7 +204,7 @@ export class CallJournal {
       const row = { at: new Date().toISOString(), reason, call: { ...call, legs: [...call.legs.values()], ringing: [...call.ringing.entries()], estimated: [...call.estimated] } };
       fs.appendFileSync(this.o.rejectFile, `${JSON.stringify(row)}\n`);
     } catch (err) {
-      this.log.error({ err: (err as Error).message, linkedid: call.linkedid }, "could not write the journal's reject file");
+      this.log.error({ err: (err as Error).message, ...callFields(call) }, "could not write the journal's reject file");
     }
   }
 

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { isSupportedCountry } from "libphonenumber-js";
@@ -26,6 +27,12 @@ export interface Config {
   defaultCountry: string;
   sessionTtlHours: number;
   logLevel: string;
+  /** json: one JSON object a line (machines); pretty: readable lines (a person at a terminal). */
+  logFormat: "json" | "pretty";
+  /** Bearer token /metrics asks for (null: /metrics is not served on the main port without METRICS_PORT). */
+  metricsToken: string | null;
+  /** A second port, bound to 127.0.0.1, serving /metrics without a token (null: none). */
+  metricsPort: number | null;
   /** Prefix of every Redis key and bull queue of this deployment. */
   redisPrefix: string;
   uiDir: string;
@@ -100,11 +107,14 @@ const schema = z.object({
     .default("US"),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(/^[\x21-\x7e]+$/, "printable characters without spaces").optional(),
+  METRICS_PORT: portSchema.refine((p) => p > 0, "must be a port number above 0").optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only")
     .default("crm"),
-  UI_DIR: z.string().min(1).default("agent-ui/dist"),
+  UI_DIR: z.string().min(1).optional(),
   TASK_REMINDER_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   SIM_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(6),
   WRAPUP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
@@ -140,6 +150,12 @@ const schema = z.object({
   STREAM_RETENTION_EVENTS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   WEBHOOK_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
 });
+
+/** The compiled server (dist/server) serves the console built beside it (dist/console); the sources serve agent-ui/dist. */
+function defaultUiDir(): string {
+  const built = path.resolve(import.meta.dirname, "../../console");
+  return path.basename(path.resolve(import.meta.dirname, "../..")) === "dist" && fs.existsSync(path.join(built, "index.html")) ? built : "agent-ui/dist";
+}
 
 function validTimezone(tz: string): boolean {
   try {
@@ -186,8 +202,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCountry: e.DEFAULT_COUNTRY,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
+    metricsToken: e.METRICS_TOKEN ?? null,
+    metricsPort: e.METRICS_PORT ?? null,
     redisPrefix: e.REDIS_PREFIX,
-    uiDir: path.resolve(e.UI_DIR),
+    uiDir: path.resolve(e.UI_DIR ?? defaultUiDir()),
     taskReminderSeconds: e.TASK_REMINDER_SECONDS,
     pbx: parseAmiUrls(e.AMI_URL)[0]!,
     pbxes: parseAmiUrls(e.AMI_URL),
@@ -219,6 +238,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
     redisUrl: maskUrl(c.redisUrl),
     amiUrl: maskUrl(c.amiUrl),
     bootstrapAdminPassword: c.bootstrapAdminPassword ? "***" : null,
+    metricsToken: c.metricsToken ? "***" : null,
     pbx: c.pbx.kind === "ami" ? { ...c.pbx, secret: "***" } : c.pbx,
     pbxes: c.pbxes.map((p) => (p.kind === "ami" ? { ...p, secret: "***" } : p)),
   };

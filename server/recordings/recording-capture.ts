@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Database } from "../platform/db/database.js";
-import type { Logger } from "../platform/logger.js";
+import { callFields, type Logger } from "../platform/logger.js";
 import type { CallEvent, CallTracker } from "../calls/call-tracker.js";
 import type { TrackedCall } from "../calls/call.types.js";
 import { isRawName, type RawFiles } from "./recording-processor.js";
@@ -48,6 +48,6 @@ export function captureRecordings(opts: { pbx: string; tracker: CallTracker; act
         [e.call.linkedid, opts.pbx, JSON.stringify(raw), e.call.queue, e.call.endedAt ?? new Date(), JSON.stringify(e.call.recordingMuted)],
       );
       if (rows[0]) await opts.jobs.enqueue(rows[0].id);
-    })().catch((err: Error) => opts.log.warn({ err: err.message, linkedid: e.call.linkedid }, "could not record the call's recording yet; the sweep retries"));
+    })().catch((err: Error) => opts.log.warn({ err: err.message, ...callFields(e.call) }, "could not record the call's recording yet; the sweep retries"));
   });
 }

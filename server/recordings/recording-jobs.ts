@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import type { Database } from "../platform/db/database.js";
-import type { Logger } from "../platform/logger.js";
+import { callFields, type Logger } from "../platform/logger.js";
 import { createQueue, type Queue } from "../platform/queue.js";
 import { RecordingError, type RawFiles, type RecordingProcessor } from "./recording-processor.js";
 import { rawNames } from "./recording-capture.js";
@@ -116,7 +116,7 @@ export class RecordingJobs {
     const row = claimed[0];
     if (!row) return;
     const day = new Date(row.call_ended_at);
-    const log = this.d.log.child({ recording: id, linkedid: row.linkedid });
+    const log = this.d.log.child({ recording: id, ...callFields({ linkedid: row.linkedid }) });
     try {
       const out = await this.d.processor.process(id, row.raw, day);
       if (out.status === "empty") {

@@ -1,4 +1,4 @@
-import type { Logger } from "../platform/logger.js";
+import { callFields, type Logger } from "../platform/logger.js";
 import type { Realtime } from "../platform/realtime/realtime.js";
 import type { EventName, EventPayload } from "../platform/realtime/events.js";
 import type { ExtensionDirectory } from "../auth/extension-directory.js";
@@ -46,6 +46,8 @@ const now = () => performance.timeOrigin + performance.now();
  */
 export class ScreenPop {
   private readonly entries = new Map<string, Entry>();
+  /** Told of every push sent (the /metrics pop counter and latency histogram). */
+  onPush: ((event: string, payload: unknown) => void) | null = null;
 
   constructor(
     sources: PopSource[],
@@ -192,9 +194,12 @@ export class ScreenPop {
     if (!entry.src.active()) return;
     const send = (card: Card) => {
       const userId = this.directory.userOf(ext);
-      if (userId !== undefined) this.realtime.toUser(userId, event, payload(card));
+      if (userId === undefined) return;
+      const body = payload(card);
+      this.realtime.toUser(userId, event, body);
+      this.onPush?.(event, body);
     };
-    const failed = (err: unknown) => this.log.error({ err, callId: entry.call.linkedid, event }, "screen pop failed");
+    const failed = (err: unknown) => this.log.error({ err, ...callFields(entry.call, ext), event }, "screen pop failed");
     // Nothing queued ahead and the card at hand: sent now, not after the rest of this AMI read.
     if (entry.pending === 0 && entry.ready && this.builder.fresh(entry.ready)) {
       try {
