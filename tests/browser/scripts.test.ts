@@ -102,6 +102,7 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect(await runner.getByTestId("script-name").textContent()).toBe("Support greeting");
     expect(await runner.getByTestId("script-text").textContent()).toBe("Good morning Grace, Maria Lopez from ACME support. How can I help?");
     expect(await runner.getByTestId("script-next").isDisabled()).toBe(true);
+    expect(await runner.getByRole("alert").count()).toBe(0);
     await shot("s01-script-before-answer", a);
 
     expect(pbx().answer("1001")).toBe(true);

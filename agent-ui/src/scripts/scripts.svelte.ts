@@ -1,7 +1,7 @@
 // The call-script runner's state per call, kept outside the card so a re-render keeps it, saved to
 // the server after every move (the whole path: saving twice changes nothing) and read back after
 // a reload. The graph logic is the server's own file, so both sides agree on every move.
-import { api, errorMessage } from "../lib/api";
+import { ApiError, api, errorMessage } from "../lib/api";
 import { currentStep, runBack, runChoose, runNext, runStart, type FillContext, type PathEntry, type ScriptGraph } from "../../../server/scripts/script-graph";
 
 export type { GraphProblem, PathEntry, ScriptGraph, ScriptStep } from "../../../server/scripts/script-graph";
@@ -45,7 +45,7 @@ export async function openRun(callId: string, card: CardScript): Promise<RunStat
   runs[callId] = { callId, script: card, path: runStart(card.graph, new Date().toISOString()), problems: {}, started: false, loading: true, error: null };
   const run = runs[callId]!;
   try {
-    const { items } = await api.get<{ items: SavedRun[] }>(`/api/calls/${encodeURIComponent(callId)}/script-run`);
+    const items = await savedRuns(callId);
     const saved = items.find((i) => i.scriptId === card.scriptId) ?? items[items.length - 1];
     if (saved) {
       let script = card;
@@ -57,11 +57,25 @@ export async function openRun(callId: string, card: CardScript): Promise<RunStat
       run.path = saved.path;
       run.started = true;
     }
-  } catch {
-    // A call not journaled yet, or the server busy: start afresh; the first save tells.
+  } catch (err) {
+    // Not knowing what was saved, saving now could overwrite it: nothing is saved until the agent moves.
+    run.started = true;
+    run.error = `The saved run could not be read (${errorMessage(err)}).`;
   }
   run.loading = false;
   return run;
+}
+
+/** The call's saved runs, asked again a few times (a reload lands while the server is busy). */
+async function savedRuns(callId: string): Promise<SavedRun[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await api.get<{ items: SavedRun[] }>(`/api/calls/${encodeURIComponent(callId)}/script-run`)).items;
+    } catch (err) {
+      if (attempt >= 4 || (err instanceof ApiError && err.status >= 400 && err.status < 500)) throw err;
+      await new Promise((r) => setTimeout(r, 400 * attempt));
+    }
+  }
 }
 
 async function save(run: RunState): Promise<void> {
