@@ -372,7 +372,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   api.use(notFoundHandler());
   expressApp.use("/api", api);
   // Prometheus figures: with METRICS_TOKEN on this port (Bearer), and/or alone on 127.0.0.1:METRICS_PORT.
-  if (config.metricsToken) expressApp.get("/metrics", metrics.handler(config.metricsToken));
+  expressApp.get("/metrics", metrics.handler(config.metricsToken));
   const metricsServer = config.metricsPort ? await metrics.serveAdminPort(config.metricsPort, log) : null;
   // The website widget (other sites include it): outside /api, before the console's catch-all.
   serveCallbackWidget(expressApp);

@@ -96,9 +96,10 @@ export class Metrics {
     if (event === "call:offer" && timing?.amiAt && timing.sentAt) this.popLatency.observe(Math.max(0, timing.sentAt - timing.amiAt) / 1000);
   }
 
-  /** GET /metrics: the token as a Bearer (constant-time compare); without a token configured, 404. */
-  handler(token: string | null): RequestHandler {
+  /** GET /metrics: the token as a Bearer (constant-time compare); with no token, 404 (unless `open`: the 127.0.0.1 port). */
+  handler(token: string | null, open = false): RequestHandler {
     return async (req, res) => {
+      if (token === null && !open) return void res.status(404).json({ error: { code: "NOT_FOUND", message: "/metrics is served with METRICS_TOKEN, or on 127.0.0.1:METRICS_PORT" } });
       if (token !== null) {
         const given = /^Bearer (.+)$/i.exec(req.get("authorization") ?? "")?.[1];
         if (!given) return void res.status(401).set("WWW-Authenticate", 'Bearer realm="metrics"').json({ error: { code: "UNAUTHENTICATED", message: "/metrics needs Authorization: Bearer <METRICS_TOKEN>" } });
@@ -112,7 +113,7 @@ export class Metrics {
   async serveAdminPort(port: number, log: Logger): Promise<http.Server> {
     const app = express();
     app.disable("x-powered-by");
-    app.get("/metrics", this.handler(null));
+    app.get("/metrics", this.handler(null, true));
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
