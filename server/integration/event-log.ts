@@ -91,16 +91,25 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts tailing the stream from its current end. */
-  async start(): Promise<void> {
+  /**
+   * Starts tailing the stream from its current end; resolves once that end is known (so nothing
+   * appended after a socket's start can be missed by the tail), retrying while Redis is not up.
+   */
+  start(): Promise<void> {
+    let ready: () => void = () => {};
+    const started = new Promise<void>((r) => (ready = r));
     const tail = this.redis.duplicate({ maxRetriesPerRequest: null });
     tail.on("error", () => {});
     this.tail = tail;
-    const [last] = await this.redis.xrevrange(this.streamKey, "+", "-", "COUNT", 1);
-    let cursor = last ? last[0] : "0-0";
     this.loop = (async () => {
+      let cursor: string | null = null;
       while (!this.closed) {
         try {
+          if (cursor === null) {
+            const [last] = await tail.xrevrange(this.streamKey, "+", "-", "COUNT", 1);
+            cursor = last ? last[0] : "0-0";
+            ready();
+          }
           const got = (await tail.xread("COUNT", 500, "BLOCK", 2000, "STREAMS", this.streamKey, cursor)) as [string, [string, string[]][]][] | null;
           for (const [, entries] of got ?? []) {
             for (const [id, f] of entries) {
@@ -122,6 +131,7 @@ export class EventLog {
         }
       }
     })();
+    return Promise.race([started, this.loop]);
   }
 
   async close(): Promise<void> {
