@@ -1,6 +1,6 @@
 import type { Database } from "../platform/db/database.js";
 import type { TrackedCall } from "../calls/call.types.js";
-import { addCall, emptySums, type QueueDaySums } from "./queue-figures.js";
+import { addCall, emptySums, type EndedQueueCall, type QueueDaySums } from "./queue-figures.js";
 
 export interface AgentDay {
   /** Calls the agent answered (a transferred call counts for each agent who talked on it). */
@@ -19,6 +19,17 @@ export interface DaySettings {
   wrapupSeconds: number;
 }
 
+interface Ended {
+  direction: string;
+  queue: string | null;
+  startedAt: Date;
+  figures: EndedQueueCall;
+  segments: { agent: string; talkSeconds: number }[];
+}
+
+/** How long a call seen to end is kept for a reload that may not find it in the journal yet. */
+const keepRecentMs = 10 * 60_000;
+
 /** Local midnight: "today" on the wallboard is the server's calendar day. */
 export function startOfDay(at: Date): Date {
   return new Date(at.getFullYear(), at.getMonth(), at.getDate());
@@ -34,7 +45,13 @@ export class DayTotals {
   readonly queues = new Map<string, QueueDaySums>();
   readonly agents = new Map<string, AgentDay>();
   day: Date;
+  /** Calls counted today (journal rows and calls seen to end), so none counts twice. */
   private counted = new Set<string>();
+  /**
+   * Calls seen to end in the last minutes, kept so a reload can add those the journal does not
+   * have yet (it writes in batches, on the holder).
+   */
+  private readonly recent = new Map<string, { at: number; call: Ended }>();
 
   constructor(
     private readonly settings: DaySettings,
@@ -58,18 +75,35 @@ export class DayTotals {
   /** An ended call: the queue it waited in and every agent who talked on it. Returns what it touched. */
   addEnded(call: TrackedCall): { queue: string | null; agents: string[] } {
     if (call.startedAt < this.day || this.counted.has(call.linkedid)) return { queue: null, agents: [] };
-    this.counted.add(call.linkedid);
-    const touched: string[] = [];
-    if (call.queue && call.direction === "inbound")
-      addCall(this.queue(call.queue), { outcome: call.outcome ?? "missed", waitSeconds: call.waitSeconds, talkSeconds: call.talkSeconds, holdSeconds: call.holdSeconds }, this.settings.targetOf(call.queue), this.settings.shortAbandonSeconds);
-    for (const s of call.segments) {
-      if (!s.answeredAt || s.result === "not-reached") continue;
-      const a = this.agent(s.agent);
-      a.calls++;
-      a.talkSeconds += s.talkSeconds;
-      touched.push(s.agent);
+    const ended: Ended = {
+      direction: call.direction,
+      queue: call.queue,
+      startedAt: call.startedAt,
+      figures: { outcome: call.outcome ?? "missed", waitSeconds: call.waitSeconds, talkSeconds: call.talkSeconds, holdSeconds: call.holdSeconds },
+      segments: call.segments.filter((s) => s.answeredAt && s.result !== "not-reached").map((s) => ({ agent: s.agent, talkSeconds: s.talkSeconds })),
+    };
+    const now = Date.now();
+    this.recent.set(call.linkedid, { at: now, call: ended });
+    for (const [id, r] of this.recent) {
+      if (r.at > now - keepRecentMs) break;
+      this.recent.delete(id);
     }
-    return { queue: call.queue, agents: touched };
+    this.apply(call.linkedid, ended, 0);
+    return { queue: call.queue, agents: ended.segments.map((s) => s.agent) };
+  }
+
+  private apply(linkedid: string, c: Ended, wrapupSeconds: number): void {
+    this.counted.add(linkedid);
+    if (c.queue && c.direction === "inbound") {
+      const s = this.queue(c.queue);
+      addCall(s, c.figures, this.settings.targetOf(c.queue), this.settings.shortAbandonSeconds);
+      s.wrapupSeconds += wrapupSeconds;
+    }
+    for (const seg of c.segments) {
+      const a = this.agent(seg.agent);
+      a.calls++;
+      a.talkSeconds += seg.talkSeconds;
+    }
   }
 
   addWrapup(queue: string, seconds: number): void {
@@ -82,40 +116,33 @@ export class DayTotals {
    */
   async load(db: Database, now = new Date()): Promise<void> {
     const day = startOfDay(now);
-    if (day.getTime() !== this.day.getTime()) {
-      this.counted = new Set();
-      this.day = day;
-    }
+    this.day = day;
     this.queues.clear();
     this.agents.clear();
-    const counted = [...this.counted];
-    const calls = await db.query<{ queue: string; outcome: string; wait_seconds: number | null; talk_seconds: number | null; hold_seconds: number; wrapup: number }>(
-      `SELECT queue, outcome, wait_seconds, talk_seconds, hold_seconds,
+    this.counted = new Set();
+    // Today's journal rows, then the calls seen to end that the journal does not have yet.
+    const rows = await db.query<{ linkedid: string; direction: string; queue: string | null; started_at: Date; outcome: string; wait_seconds: number | null; talk_seconds: number | null; hold_seconds: number; wrapup: number; segments: { agent: string; answeredAt: string | null; talkSeconds: number; result: string }[] }>(
+      `SELECT linkedid, direction, queue, started_at, outcome, wait_seconds, talk_seconds, hold_seconds, segments,
               CASE WHEN outcome <> 'answered' THEN 0
-                   WHEN wrapped_at IS NULL THEN $3::int
-                   ELSE LEAST(GREATEST(EXTRACT(EPOCH FROM (wrapped_at - ended_at)), 0), $3::int) END AS wrapup
+                   WHEN wrapped_at IS NULL THEN $2::int
+                   ELSE LEAST(GREATEST(EXTRACT(EPOCH FROM (wrapped_at - ended_at)), 0), $2::int) END AS wrapup
          FROM calls
-        WHERE started_at >= $1 AND queue IS NOT NULL AND direction = 'inbound' AND linkedid <> ALL($2::text[])`,
-      [day, counted, this.settings.wrapupSeconds],
+        WHERE started_at >= $1`,
+      [day, this.settings.wrapupSeconds],
     );
-    for (const c of calls) {
-      const s = this.queue(c.queue);
-      addCall(s, { outcome: c.outcome, waitSeconds: c.wait_seconds, talkSeconds: c.talk_seconds, holdSeconds: c.hold_seconds }, this.settings.targetOf(c.queue), this.settings.shortAbandonSeconds);
-      s.wrapupSeconds += Math.round(Number(c.wrapup));
+    for (const c of rows) {
+      // Seen to end (and counted) while this read was on its way.
+      if (this.counted.has(c.linkedid)) continue;
+      const ended: Ended = {
+        direction: c.direction,
+        queue: c.queue,
+        startedAt: c.started_at,
+        figures: { outcome: c.outcome, waitSeconds: c.wait_seconds, talkSeconds: c.talk_seconds, holdSeconds: c.hold_seconds },
+        segments: (c.segments ?? []).filter((x) => x.answeredAt && x.result !== "not-reached").map((x) => ({ agent: x.agent, talkSeconds: x.talkSeconds ?? 0 })),
+      };
+      this.apply(c.linkedid, ended, Math.round(Number(c.wrapup)));
     }
-    const segs = await db.query<{ agent: string; calls: number; talk: number }>(
-      `SELECT s->>'agent' AS agent, count(*)::int AS calls, COALESCE(sum((s->>'talkSeconds')::int), 0)::int AS talk
-         FROM calls, jsonb_array_elements(segments) AS s
-        WHERE started_at >= $1 AND linkedid <> ALL($2::text[])
-          AND s->>'answeredAt' IS NOT NULL AND s->>'result' <> 'not-reached'
-        GROUP BY 1`,
-      [day, counted],
-    );
-    for (const r of segs) {
-      const a = this.agent(r.agent);
-      a.calls += r.calls;
-      a.talkSeconds += r.talk;
-    }
+    for (const [id, r] of this.recent) if (!this.counted.has(id) && r.call.startedAt >= day) this.apply(id, r.call, 0);
     // A state lasts until the agent's next row; the open one (the state now) is counted live.
     const pauses = await db.query<{ agent: string; seconds: number }>(
       `SELECT agent, COALESCE(sum(EXTRACT(EPOCH FROM (next_at - GREATEST(started_at, $1)))), 0)::float AS seconds FROM (

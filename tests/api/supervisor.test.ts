@@ -111,6 +111,8 @@ describe("supervisor console (simulator over TCP, PGlite)", () => {
     await expectEventually(async () => expect(agentOf(await board(), "1001").state).toBe("unknown"));
     await expectEventually(async () => expect(agentOf(await board(), "1001")).toMatchObject({ state: "on-call", call: { callId, queue: "support" } }));
     expect(queueOf(await board(), "support").agents).toMatchObject({ onCall: 1 });
+    // The actions link (its own connection) is back too before the next test acts on agents.
+    await expectEventually(() => expect(s.app.telephony.connected).toBe(true));
   });
 
   it("supervisors pause, unpause, log out of a queue and add back, with reasons, within their queues", async () => {
