@@ -87,6 +87,14 @@ describe.each(dbKinds)("wallboard figures from the journal (%s)", (db) => {
     expect(of("1003").today).toEqual({ calls: 1, talkSeconds: 90, pauseSeconds: 50 });
   });
 
+  it("a journaled call the feed replays (a node starting reads it from its last snapshot) does not count twice", async () => {
+    const totals = s.app.supervisor.model.totals;
+    const before = { ...totals.queues.get("support")! };
+    const replayed = { linkedid: "1795000000.1", direction: "inbound", queue: "support", startedAt: at(0), outcome: "answered", waitSeconds: 10, talkSeconds: 100, holdSeconds: 20, segments: [] };
+    expect(totals.addEnded(replayed as never)).toEqual({ queue: null, agents: [] });
+    expect(totals.queues.get("support")).toEqual(before);
+  });
+
   it("a queue's own target changes what counts as within target", async () => {
     const put = await s.api("PUT", "/api/queues/support/targets", { token: s.adminToken, body: { targetSeconds: 25, targetPercent: 90, maxWaitSeconds: 60 } });
     expect(put.status).toBe(200);
