@@ -3,11 +3,10 @@
 // on the agent's call and the agent's console says so; the TV screen shows the board without a
 // login. Build the console first: npx vite build --config agent-ui/vite.config.ts. Screenshots land
 // in tests/browser/screenshots/.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
@@ -16,36 +15,10 @@ const sam = { username: "sam", password: "sam-pass-123", displayName: "Sam Super
 describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
   let s: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  let b: BrowserSession;
   const pbx = () => s.app.telephony.sim!.pbx;
   let supervisor: Page;
   let agent: Page;
-
-  async function shot(name: string, p: Page): Promise<void> {
-    await p.waitForTimeout(450);
-    await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-  }
-
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US" });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
-    p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
-    p.on("console", (msg) => {
-      if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) pageErrors.push(msg.text());
-    });
-    return p;
-  }
-
-  async function signIn(p: Page, u: { username: string; password: string }, at = "/#/clients"): Promise<void> {
-    await p.goto(`${s.url}${at}`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("nav-clients").waitFor();
-  }
 
   beforeAll(async () => {
     checkBrowserPrerequisites();
@@ -60,17 +33,18 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
     // One agent on a break: the board shows a pause with its reason.
     pbx().pauseMember("PJSIP/1003", undefined, true, "lunch");
     browser = await launchChromium();
+    b = new BrowserSession(browser, () => s.url);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await b?.close();
     await browser?.close();
     await s?.close();
   });
 
   it("the supervisor lands on the wallboard, which follows a caller waiting and then answered", async () => {
-    supervisor = await newPage();
-    await signIn(supervisor, sam, "/");
+    supervisor = await b.page();
+    await b.signIn(supervisor, sam, "/");
     await supervisor.waitForURL(/#\/wallboard$/);
     await supervisor.locator('[data-testid="queue-tile"][data-queue="support"]').waitFor();
     await expectEventually(async () => expect(await supervisor.locator('[data-testid="agent-row"][data-agent="1003"]').getAttribute("data-state")).toBe("paused"));
@@ -78,7 +52,7 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
     const tile = supervisor.locator('[data-testid="queue-tile"][data-queue="support"]');
     await expectEventually(async () => expect(await tile.getByTestId("tile-waiting").textContent()).toBe("1"));
     await expectEventually(async () => expect(await supervisor.getByTestId("waiting-row").first().textContent()).toContain("Grace Hopper"));
-    await shot("supervisor-wallboard-waiting", supervisor);
+    await b.shot("supervisor-wallboard-waiting", supervisor);
     expect(pbx().answer("1001")).toBe(true);
     const row = supervisor.locator('[data-testid="agent-row"][data-agent="1001"]');
     await expectEventually(async () => expect(await row.getAttribute("data-state")).toBe("on-call"));
@@ -87,8 +61,8 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
   });
 
   it("the supervisor listens in; the agent's console says a supervisor is listening", async () => {
-    agent = await newPage();
-    await signIn(agent, maria);
+    agent = await b.page();
+    await b.signIn(agent, maria);
     const row = supervisor.locator('[data-testid="agent-row"][data-agent="1001"]');
     await row.getByTestId("spy-listen").click();
     // The supervisor's own (simulated) phone rings: they answer it in the demo phone panel.
@@ -97,8 +71,8 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
     await supervisor.getByTestId("my-spy").waitFor();
     await agent.getByTestId("spy-notice").waitFor();
     expect(await agent.getByTestId("spy-notice").textContent()).toContain("Sam Supervisor is listening to your call");
-    await shot("supervisor-wallboard-listening", supervisor);
-    await shot("agent-spy-notice", agent);
+    await b.shot("supervisor-wallboard-listening", supervisor);
+    await b.shot("agent-spy-notice", agent);
     await supervisor.getByTestId("spy-stop").click();
     await agent.getByTestId("spy-notice").waitFor({ state: "detached" });
   });
@@ -111,11 +85,11 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
     await expectEventually(async () => expect(await tile.getByTestId("tile-sl").textContent()).toBe("100%"));
     const mgr = await s.login("admin", "admin-password-1");
     const created = await s.api("POST", "/api/wallboard/tokens", { token: mgr, body: { name: "Floor 2 TV", queues: ["support", "sales"] } });
-    const tv = await newPage();
+    const tv = await b.page();
     await tv.goto(`${s.url}/#/tv?token=${created.body.token}`);
     await expectEventually(async () => expect(await tv.getByTestId("tv-queue").count()).toBe(2));
     expect(await tv.locator("h1").textContent()).toBe("Floor 2 TV");
-    await shot("supervisor-tv", tv);
-    expect(pageErrors).toEqual([]);
+    await b.shot("supervisor-tv", tv);
+    expect(b.errors).toEqual([]);
   });
 });

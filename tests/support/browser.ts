@@ -2,7 +2,7 @@
 // Debian's Chromium is started through playwright-core.
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const uiDir = path.join(repoRoot, "agent-ui", "dist");
@@ -26,4 +26,50 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
   });
+}
+
+/**
+ * The pages of one browser test: each in its own context (its own login), with page errors and
+ * console errors collected (4xx answers the console handles are not errors), signing in through
+ * the login form, and screenshots into shotsDir.
+ */
+export class BrowserSession {
+  readonly errors: string[] = [];
+  private readonly contexts: BrowserContext[] = [];
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  async page(permissions: string[] = []): Promise<Page> {
+    const ctx = await this.browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", permissions });
+    this.contexts.push(ctx);
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(10_000);
+    p.on("pageerror", (err) => this.errors.push(`${err.message}\n${err.stack ?? ""}`));
+    p.on("console", (msg) => {
+      if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) this.errors.push(msg.text());
+    });
+    return p;
+  }
+
+  /** Signs in through the login form at `at` (the console's address the user typed). */
+  async signIn(p: Page, u: { username: string; password: string }, at = "/#/clients"): Promise<void> {
+    await p.goto(`${this.baseUrl()}${at}`);
+    await p.getByTestId("login-username").fill(u.username);
+    await p.getByTestId("login-password").fill(u.password);
+    await p.getByTestId("login-submit").click();
+    await p.getByTestId("nav-clients").waitFor();
+  }
+
+  /** A screenshot once entrance animations are over. */
+  async shot(name: string, p: Page): Promise<void> {
+    await p.waitForTimeout(450);
+    await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.contexts) await c.close().catch(() => {});
+  }
 }
