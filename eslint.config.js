@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "server/generated/", "agent-ui/dist/", "var/", "**/*.svelte"] },
+  { ignores: ["node_modules/", "server/generated/", "agent-ui/dist/", "dist/", "var/", "**/*.svelte"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
