@@ -154,7 +154,8 @@ const schema = z.object({
 /** The compiled server (dist/server) serves the console built beside it (dist/console); the sources serve agent-ui/dist. */
 function defaultUiDir(): string {
   const built = path.resolve(import.meta.dirname, "../../console");
-  return path.basename(path.resolve(import.meta.dirname, "../..")) === "dist" && fs.existsSync(path.join(built, "index.html")) ? built : "agent-ui/dist";
+  const compiled = fs.existsSync(path.resolve(import.meta.dirname, "../build-info.json"));
+  return compiled && fs.existsSync(path.join(built, "index.html")) ? built : "agent-ui/dist";
 }
 
 function validTimezone(tz: string): boolean {
