@@ -5,7 +5,7 @@ import { parse } from "../platform/http/validate.js";
 import { currentUser } from "../auth/auth.middleware.js";
 import { guardedRouter } from "../auth/guarded-router.js";
 import { defuseCell } from "../crm/csv-cells.js";
-import { callsReportQuery, callsReportRow } from "./reports.schemas.js";
+import { agentReportRow, agentsReportQuery, callsReportQuery, callsReportRow } from "./reports.schemas.js";
 import type { ReportsService } from "./reports.service.js";
 
 /** CSV columns: the JSON field names of a row, in the same order (docs/api.md "Reports"). */
@@ -45,6 +45,21 @@ export function reportsRoutes(d: { db: Database; reports: ReportsService }): Rou
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="calls-by-${q.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"`);
     res.send(toCsv(report.rows, reportCsvColumns));
+  });
+  r.get("/reports/agents", async (req, res) => {
+    const q = parse(agentsReportQuery, req.query);
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - 7 * 86_400_000);
+    const rows = await d.reports.agents({ ...q, from, to }, await scope(req));
+    if (!wantsCsv(req, q.format)) {
+      res.json({ from: from.toISOString(), to: to.toISOString(), rows });
+      return;
+    }
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", `attachment; filename="agents-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv"`);
+    // Pause time by reason: one cell, "reason=seconds;…".
+    const flat = rows.map((x) => ({ ...x, pauseByReason: Object.entries(x.pauseByReason).map(([k, v]) => `${k}=${v}`).join(";") }));
+    res.send(toCsv(flat, Object.keys(agentReportRow.shape)));
   });
   return r;
 }

@@ -71,3 +71,34 @@ export const callsReport = z
   })
   .meta({ id: "CallsReport" });
 export type CallsReport = z.output<typeof callsReport>;
+
+/** GET /api/reports/agents: per agent over the range (on the call's start and the state's span). */
+export const agentsReportQuery = z
+  .object({
+    from: dateInput.optional(),
+    to: dateInput.optional(),
+    queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name").optional(),
+    format: z.enum(["json", "csv"]).optional(),
+  })
+  .strict();
+export type AgentsReportQuery = z.output<typeof agentsReportQuery>;
+
+export const agentReportRow = z
+  .object({
+    agent: z.string().meta({ description: "extension" }),
+    calls: z.number().int().meta({ description: "call segments this agent answered (a transferred call counts for each agent who talked)" }),
+    missedRings: z.number().int().meta({ description: "times this agent's phone rang for a call and they did not answer while the caller was still there" }),
+    talkSeconds: z.number().meta({ description: "total talk, hold excluded" }),
+    holdSeconds: z.number(),
+    wrapupSeconds: z.number().meta({ description: "total wrap-up of the calls they handled last (hang-up to saved wrap-up, within an hour)" }),
+    availableSeconds: z.number(),
+    onCallSeconds: z.number().meta({ description: "time in the states ringing and on-call" }),
+    wrapupStateSeconds: z.number().meta({ description: "time in the wrap-up state" }),
+    pausedSeconds: z.number(),
+    occupancy: z.number().nullable().meta({ description: "percent: (on call + wrap-up state) / (available + on call + wrap-up state)" }),
+    name: z.string().nullable(),
+    pauseByReason: z.record(z.string(), z.number()),
+  })
+  .meta({ id: "AgentReportRow" });
+export type AgentReportRow = z.output<typeof agentReportRow>;
+export const agentsReport = z.object({ from: z.string(), to: z.string(), rows: z.array(agentReportRow) }).meta({ id: "AgentsReport" });

@@ -1,5 +1,5 @@
 import type { Database } from "../platform/db/database.js";
-import type { CallsReport, CallsReportQuery, CallsReportRow, Grouping } from "./reports.schemas.js";
+import type { AgentReportRow, AgentsReportQuery, CallsReport, CallsReportQuery, CallsReportRow, Grouping } from "./reports.schemas.js";
 
 export interface ReportSettings {
   shortAbandonSeconds: number;
@@ -158,6 +158,89 @@ export class ReportsService {
       await tx.$executeRawUnsafe("SET LOCAL work_mem = '64MB'");
       return tx.$queryRawUnsafe<T[]>(sql, ...params);
     });
+  }
+
+  /**
+   * Per agent: their call segments (answered, missed rings, talk and hold), the wrap-up of the calls
+   * they handled last, and their time in each state from the supervisor's agent_state_log (a state
+   * lasts until the agent's next row; the one in force at \`from\` counts from \`from\`, looking back
+   * a week at most). \`queues\`: a supervisor's queues (null: all).
+   */
+  async agents(q: AgentsReportQuery, queues: string[] | null): Promise<AgentReportRow[]> {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - 7 * 86_400_000);
+    const params: unknown[] = [from.toISOString(), to.toISOString()];
+    const where = [`started_at >= ($1::timestamptz AT TIME ZONE 'UTC')`, `started_at < ($2::timestamptz AT TIME ZONE 'UTC')`];
+    if (q.queue) where.push(`queue = $${params.push(q.queue)}`);
+    if (queues) where.push(`queue = ANY($${params.push(queues)}::text[])`);
+    const filter = where.join(" AND ");
+    const [segments, wrapups, states] = await Promise.all([
+      this.db.query<{ agent: string; calls: number; missed: number; talk: number; hold: number }>(
+        `SELECT s->>'agent' AS agent,
+           (count(*) FILTER (WHERE s->>'answeredAt' IS NOT NULL AND s->>'result' IN ('completed', 'transferred', 'talking')))::int AS calls,
+           (count(*) FILTER (WHERE s->>'result' = 'no-answer'))::int AS missed,
+           COALESCE(sum(GREATEST((s->>'talkSeconds')::float8 - COALESCE((s->>'holdSeconds')::float8, 0), 0)) FILTER (WHERE s->>'answeredAt' IS NOT NULL), 0)::float8 AS talk,
+           COALESCE(sum((s->>'holdSeconds')::float8) FILTER (WHERE s->>'answeredAt' IS NOT NULL), 0)::float8 AS hold
+         FROM calls, jsonb_array_elements(segments) AS s WHERE ${filter} GROUP BY 1`,
+        params,
+      ),
+      this.db.query<{ agent: string; wrapup: number }>(
+        `SELECT agent_extension AS agent, COALESCE(sum(${wrapup}), 0)::float8 AS wrapup FROM calls
+         WHERE ${filter} AND outcome IN ('answered', 'reached') AND agent_extension IS NOT NULL GROUP BY 1`,
+        params,
+      ),
+      this.states(from, to),
+    ]);
+    const rows = new Map<string, AgentReportRow>();
+    const row = (agent: string) => {
+      let r = rows.get(agent);
+      if (!r) {
+        r = { agent, calls: 0, missedRings: 0, talkSeconds: 0, holdSeconds: 0, wrapupSeconds: 0, availableSeconds: 0, onCallSeconds: 0, wrapupStateSeconds: 0, pausedSeconds: 0, occupancy: null, name: null, pauseByReason: {} };
+        rows.set(agent, r);
+      }
+      return r;
+    };
+    for (const x of segments) Object.assign(row(x.agent), { calls: x.calls, missedRings: x.missed, talkSeconds: Math.round(x.talk), holdSeconds: Math.round(x.hold) });
+    for (const x of wrapups) row(x.agent).wrapupSeconds = Math.round(x.wrapup);
+    // With a queue filter, only the agents who took that queue's calls; their states are theirs whatever the queue.
+    for (const x of states) {
+      if ((q.queue || queues) && !rows.has(x.agent)) continue;
+      const r = row(x.agent);
+      const sec = Math.round(x.seconds);
+      if (x.state === "available") r.availableSeconds += sec;
+      else if (x.state === "on-call" || x.state === "ringing") r.onCallSeconds += sec;
+      else if (x.state === "wrap-up") r.wrapupStateSeconds += sec;
+      else if (x.state === "paused") {
+        r.pausedSeconds += sec;
+        const reason = x.reason ?? "(none)";
+        r.pauseByReason[reason] = (r.pauseByReason[reason] ?? 0) + sec;
+      }
+    }
+    const names = await this.labels("agent", [...rows.keys()]);
+    for (const r of rows.values()) {
+      r.name = names.get(r.agent) ?? null;
+      const staffed = r.availableSeconds + r.onCallSeconds + r.wrapupStateSeconds;
+      r.occupancy = staffed > 0 ? Math.round((1000 * (r.onCallSeconds + r.wrapupStateSeconds)) / staffed) / 10 : null;
+    }
+    return [...rows.values()].sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
+  }
+
+  /** Seconds per agent, state and reason within [from, to) (agent_state_log; none on a database without it). */
+  private async states(from: Date, to: Date): Promise<{ agent: string; state: string; reason: string | null; seconds: number }[]> {
+    const end = new Date(Math.min(to.getTime(), Date.now()));
+    try {
+      return await this.db.query<{ agent: string; state: string; reason: string | null; seconds: number }>(
+        `WITH l AS (
+           SELECT agent, state, reason, started_at, lead(started_at) OVER (PARTITION BY pbx, agent ORDER BY started_at, id) AS next
+           FROM agent_state_log WHERE started_at < $2::timestamptz AND started_at >= $1::timestamptz - interval '7 days')
+         SELECT agent, state, reason,
+           sum(date_part('epoch', LEAST(COALESCE(next, $2::timestamptz), $2::timestamptz) - GREATEST(started_at, $1::timestamptz)))::float8 AS seconds
+         FROM l WHERE COALESCE(next, $2::timestamptz) > $1::timestamptz GROUP BY 1, 2, 3`,
+        [from.toISOString(), end.toISOString()],
+      );
+    } catch {
+      return [];
+    }
   }
 
   /** Each queue's service-level target in seconds, as the wallboard measures it (queue_targets). */

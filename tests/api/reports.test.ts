@@ -32,13 +32,17 @@ const plus = (iso: string, s: number) => new Date(t(iso).getTime() + s * 1000);
  */
 const calls: Fixture[] = [
   // c1: answered by Ann after 10 s; talk 120 (20 of them on hold), wrap-up saved 30 s after the end.
-  { linkedid: "c1", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T10:00:00Z", answeredAfter: 10, ended: "2026-03-01T10:02:10Z", wait: 10, talk: 120, hold: 20, outcome: "answered", wrappedAfter: 30, disposition: "Resolved" },
+  { linkedid: "c1", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T10:00:00Z", answeredAfter: 10, ended: "2026-03-01T10:02:10Z", wait: 10, talk: 120, hold: 20, outcome: "answered", wrappedAfter: 30, disposition: "Resolved",
+    segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-01T10:00:05Z", answeredAt: "2026-03-01T10:00:10Z", endedAt: "2026-03-01T10:02:10Z", talkSeconds: 120, holdSeconds: 20, result: "completed" }] },
   // c2: crosses midnight (UTC): started 23:59:50 on the 1st, answered after 25 s (past support's 20), ended on the 2nd.
-  { linkedid: "c2", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T23:59:50Z", answeredAfter: 25, ended: "2026-03-02T00:01:55Z", wait: 25, talk: 100, hold: 0, outcome: "answered", wrappedAfter: 10, disposition: "Sale" },
+  { linkedid: "c2", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T23:59:50Z", answeredAfter: 25, ended: "2026-03-02T00:01:55Z", wait: 25, talk: 100, hold: 0, outcome: "answered", wrappedAfter: 10, disposition: "Sale",
+    segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T00:00:10Z", answeredAt: "2026-03-02T00:00:15Z", endedAt: "2026-03-02T00:01:55Z", talkSeconds: 100, holdSeconds: 0, result: "completed" }] },
   // c3: a short abandon (3 s), no agent.
   { linkedid: "c3", queue: "support", agent: null, did: "8005551000", started: "2026-03-01T12:00:00Z", ended: "2026-03-01T12:00:03Z", wait: 3, outcome: "abandoned" },
   // c4: abandoned after 40 s, no agent.
-  { linkedid: "c4", queue: "support", agent: null, did: "8005552000", started: "2026-03-02T09:00:00Z", ended: "2026-03-02T09:00:40Z", wait: 40, outcome: "abandoned" },
+  { linkedid: "c4", queue: "support", agent: null, did: "8005552000", started: "2026-03-02T09:00:00Z", ended: "2026-03-02T09:00:40Z", wait: 40, outcome: "abandoned",
+    // Ann's phone rang and she did not answer (a missed ring); Bob's was ringing when the caller left (not his miss).
+    segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T09:00:05Z", answeredAt: null, endedAt: "2026-03-02T09:00:20Z", talkSeconds: 0, holdSeconds: 0, result: "no-answer" }, { agent: "1002", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T09:00:20Z", answeredAt: null, endedAt: "2026-03-02T09:00:40Z", talkSeconds: 0, holdSeconds: 0, result: "caller-left" }] },
   // c5: sales, answered by Ann after 25 s (within sales' 30), transferred to Bob, who ends it; never wrapped up.
   {
     linkedid: "c5", queue: "sales", agent: "1002", did: "8005552000", started: "2026-03-02T14:00:00Z", answeredAfter: 25, ended: "2026-03-02T14:04:15Z", wait: 25, talk: 200, hold: 30, transfers: 1, outcome: "answered",
@@ -52,7 +56,8 @@ const calls: Fixture[] = [
   // c7: outbound: not in call-center reports.
   { linkedid: "c7", direction: "outbound", queue: null, agent: "1001", did: "+14155550123", started: "2026-03-02T15:30:00Z", answeredAfter: 5, ended: "2026-03-02T15:35:00Z", wait: null, talk: 295, outcome: "reached" },
   // c8: answered by Bob after 5 s; wrap-up saved two hours later (an edit, not wrap-up time: 0).
-  { linkedid: "c8", queue: "support", agent: "1002", did: "8005551000", started: "2026-03-02T16:00:00Z", answeredAfter: 5, ended: "2026-03-02T16:01:05Z", wait: 5, talk: 60, hold: 0, outcome: "answered", wrappedAfter: 7200, disposition: "Follow-up needed" },
+  { linkedid: "c8", queue: "support", agent: "1002", did: "8005551000", started: "2026-03-02T16:00:00Z", answeredAfter: 5, ended: "2026-03-02T16:01:05Z", wait: 5, talk: 60, hold: 0, outcome: "answered", wrappedAfter: 7200, disposition: "Follow-up needed",
+    segments: [{ agent: "1002", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T16:00:03Z", answeredAt: "2026-03-02T16:00:05Z", endedAt: "2026-03-02T16:01:05Z", talkSeconds: 60, holdSeconds: 0, result: "completed" }] },
   // c9: after the range (to is exclusive).
   { linkedid: "c9", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-03T00:00:00Z", answeredAfter: 2, ended: "2026-03-03T00:01:02Z", wait: 2, talk: 60, outcome: "answered" },
 ];
@@ -176,6 +181,32 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
       );
       expect(back).toEqual(json.body.rows);
     }
+  });
+
+  it("per agent: segments (a transfer counts for both agents), missed rings, wrap-up, time per state and pause reason, occupancy", async () => {
+    // Ann: available 09:00, on a call 10:00:10, wrap-up 10:02:10, lunch 12:00-13:00, available until 18:00.
+    // Bob: on a break since 23:00 the day before the range, available 01:00-02:00.
+    const log: [string, string, string | null, string][] = [
+      ["1001", "available", null, "2026-03-01T09:00:00Z"], ["1001", "on-call", null, "2026-03-01T10:00:10Z"], ["1001", "wrap-up", null, "2026-03-01T10:02:10Z"],
+      ["1001", "paused", "lunch", "2026-03-01T12:00:00Z"], ["1001", "available", null, "2026-03-01T13:00:00Z"], ["1001", "logged-out", null, "2026-03-01T18:00:00Z"],
+      ["1002", "paused", "break", "2026-02-28T23:00:00Z"], ["1002", "available", null, "2026-03-01T01:00:00Z"], ["1002", "logged-out", null, "2026-03-01T02:00:00Z"],
+    ];
+    for (const [agent, state, reason, at] of log)
+      await s.app.db.query("INSERT INTO agent_state_log (pbx, agent, state, reason, started_at) VALUES ('main', $1, $2, $3, $4)", [agent, state, reason, new Date(at)]);
+    const r = await s.api("GET", `/api/reports/agents?${range}`, { token: tokens.max });
+    expect(r.status).toBe(200);
+    expect(r.body.rows).toEqual([
+      // c1, c2 and the first half of c5: talk (120-20) + 100 + (100-30), hold 20 + 30; wrap-up of c1 and c2 (30 + 10); c4 rang her unanswered.
+      // States: available 3,610 + 18,000 s, on a call 120, wrap-up 7,070, lunch 3,600: occupancy 7,190 / 28,800.
+      { agent: "1001", name: "Ann", calls: 3, missedRings: 1, talkSeconds: 270, holdSeconds: 50, wrapupSeconds: 40, availableSeconds: 21610, onCallSeconds: 120, wrapupStateSeconds: 7070, pausedSeconds: 3600, pauseByReason: { lunch: 3600 }, occupancy: 25 },
+      // The second half of c5 and c8 (its wrap-up two hours later is not wrap-up time); the break counts from the range's start.
+      { agent: "1002", name: "Bob", calls: 2, missedRings: 0, talkSeconds: 160, holdSeconds: 0, wrapupSeconds: 0, availableSeconds: 3600, onCallSeconds: 0, wrapupStateSeconds: 0, pausedSeconds: 3600, pauseByReason: { break: 3600 }, occupancy: 0 },
+    ]);
+    const csv = await s.api("GET", `/api/reports/agents?${range}&format=csv`, { token: tokens.max });
+    const records = parseCsv(csv.body as string, { bom: true }) as string[][];
+    expect(records[0]).toEqual(["agent", "calls", "missedRings", "talkSeconds", "holdSeconds", "wrapupSeconds", "availableSeconds", "onCallSeconds", "wrapupStateSeconds", "pausedSeconds", "occupancy", "name", "pauseByReason"]);
+    expect(records[1]).toEqual(["1001", "3", "1", "270", "50", "40", "21610", "120", "7070", "3600", "25", "Ann", "lunch=3600"]);
+    expect((await s.api("GET", `/api/reports/agents?${range}`, { token: tokens.ann })).status).toBe(403);
   });
 
   it("supervisors see their queues only; agents are refused; bad input is a 400 naming the field", async () => {
