@@ -83,6 +83,15 @@ describe.skipIf(skipBrowserTests)("supervisor console in Chromium", () => {
     expect(pbx().agentHangup("1001")).toBe(true);
     await expectEventually(async () => expect(Number(await tile.getByTestId("tile-offered").textContent())).toBe(before + 1));
     await expectEventually(async () => expect(await tile.getByTestId("tile-sl").textContent()).toBe("100%"));
+    // Pausing an agent asks why, in the agent's row; the pause shows with its reason.
+    const bob = supervisor.locator('[data-testid="agent-row"][data-agent="1002"]');
+    await bob.getByTestId("agent-pause").click();
+    await bob.getByTestId("agent-act-code").selectOption("coaching");
+    await bob.getByTestId("agent-act-reason").fill("Side-by-side on the new offer");
+    await b.shot("supervisor-pause-form", supervisor);
+    await bob.getByTestId("agent-act-confirm").click();
+    await expectEventually(async () => expect(await bob.getAttribute("data-state")).toBe("paused"));
+    expect(await bob.textContent()).toContain("coaching");
     const mgr = await s.login("admin", "admin-password-1");
     const created = await s.api("POST", "/api/wallboard/tokens", { token: mgr, body: { name: "Floor 2 TV", queues: ["support", "sales"] } });
     const tv = await b.page();
