@@ -20,7 +20,7 @@ const agents = [
  */
 const journal = `
 INSERT INTO calls (linkedid, direction, caller_number, called_number, queue, agent_extension, started_at, answered_at, ended_at,
-  wait_seconds, talk_seconds, hold_seconds, transfers, outcome, wrapped_at, disposition)
+  wait_seconds, talk_seconds, hold_seconds, transfers, outcome, wrapped_at, disposition, segments)
 SELECT 'r' || g, 'inbound', '+1415555' || lpad((g % 10000)::text, 4, '0'),
   CASE WHEN g % 3 = 0 THEN '8005552000' ELSE '8005551000' END,
   CASE WHEN g % 3 = 0 THEN 'sales' ELSE 'support' END,
@@ -34,7 +34,9 @@ SELECT 'r' || g, 'inbound', '+1415555' || lpad((g % 10000)::text, 4, '0'),
   CASE WHEN g % 17 = 0 THEN 1 ELSE 0 END,
   CASE WHEN g % 9 IN (0, 1) THEN 'abandoned' ELSE 'answered' END,
   CASE WHEN g % 9 IN (0, 1) THEN NULL ELSE t + make_interval(secs => w + talk + g % 40) END,
-  CASE WHEN g % 9 IN (0, 1) THEN NULL ELSE (ARRAY['Resolved', 'Sale', 'Follow-up needed', 'Resolved'])[1 + g % 4] END
+  CASE WHEN g % 9 IN (0, 1) THEN NULL ELSE (ARRAY['Resolved', 'Sale', 'Follow-up needed', 'Resolved'])[1 + g % 4] END,
+  CASE WHEN g % 9 IN (0, 1) THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('agent', '100' || (1 + g % 3), 'answeredAt',
+    to_char(t + make_interval(secs => w), 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'talkSeconds', talk, 'holdSeconds', CASE WHEN g % 5 <> 0 THEN 0 ELSE 25 END, 'result', 'completed')) END
 FROM generate_series(1, 1200) AS g,
   LATERAL (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => g % 40) + make_interval(mins => 420 + (g * 37) % 600) AS t,
     CASE WHEN g % 9 = 1 THEN 2 WHEN g % 9 = 0 THEN 10 + g % 90 ELSE (g * 7) % 45 END AS w,
@@ -70,6 +72,12 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     s = await startTestServer({ env: { UI_DIR: uiDir } });
     for (const u of [max, ...agents]) expect((await s.api("POST", "/api/users", { token: s.adminToken, body: u })).status).toBe(201);
     await s.app.db.query(journal);
+    // Ann's status yesterday: available 08:00, lunch 12:00-13:00, available until 17:00.
+    for (const [state, reason, hour] of [["available", null, 8], ["paused", "lunch", 12], ["available", null, 13], ["logged-out", null, 17]] as const)
+      await s.app.db.query(
+        "INSERT INTO agent_state_log (pbx, agent, state, reason, started_at) VALUES ('main', '1001', $1, $2, date_trunc('day', now()) - interval '1 day' + make_interval(hours => $3::int))",
+        [state, reason, hour],
+      );
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -90,6 +98,9 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     expect(await p.getByTestId("table-day").locator("tbody tr").count()).toBe(api7.body.rows.length + 1);
     await expect(p.getByTestId("table-agent").getByText("Ann Archer · 1001").count()).resolves.toBe(1);
     await expect(p.getByTestId("table-did").getByText("Sales line (radio spot) · 8005552000").count()).resolves.toBe(1);
+    // Agent activity: Ann's pause by reason from her status history.
+    await p.getByTestId("table-activity").getByText("lunch 1:00").waitFor();
+    await p.getByTestId("table-activity").screenshot({ path: path.join(shotsDir, "reports-agent-activity.png") });
     await p.screenshot({ path: path.join(shotsDir, "reports-7-days.png"), fullPage: true });
 
     // Thirty days: more calls, and the same totals as the API for that range.

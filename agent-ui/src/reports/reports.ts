@@ -33,6 +33,38 @@ export interface CallsReport {
   dispositions: { disposition: string | null; count: number }[];
 }
 
+export interface AgentRow {
+  agent: string;
+  calls: number;
+  missedRings: number;
+  talkSeconds: number;
+  holdSeconds: number;
+  wrapupSeconds: number;
+  availableSeconds: number;
+  onCallSeconds: number;
+  wrapupStateSeconds: number;
+  pausedSeconds: number;
+  occupancy: number | null;
+  name: string | null;
+  pauseByReason: Record<string, number>;
+}
+
+export const loadAgents = (f: ReportFilter, signal?: AbortSignal) => {
+  const { from, to, queue } = reportQuery(f, "agent");
+  return api.get<{ rows: AgentRow[] }>("/api/reports/agents", { from, to, queue }, signal);
+};
+
+/** The server's CSV of the per-agent table. */
+export async function downloadAgentsCsv(f: ReportFilter): Promise<void> {
+  const { from, to, queue } = reportQuery(f, "agent");
+  const res = await fetch(withQuery("/api/reports/agents", { from, to, queue, format: "csv" }), { headers: { Authorization: `Bearer ${getToken() ?? ""}` } });
+  if (!res.ok) throw new Error(`CSV export failed (${res.status})`);
+  save(await res.blob(), `agents-${f.from}-${f.to}.csv`);
+}
+
+/** Hours and minutes of a total in seconds. */
+export const fmtDuration = (s: number) => `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}`;
+
 export interface ReportFilter {
   /** YYYY-MM-DD, the first and last day, in the browser's time zone. */
   from: string;
