@@ -259,7 +259,7 @@ a second per queue per viewer (the server pushes at most every 0.8 s).
 
 | database | agents / queues | load | calls on the board | server CPU | updates/s at the viewer | queue entries/s | shortest gap between two updates of a queue | staleness p50 | p99 | max | server RSS |
 |---|---|---|---|---|---|---|---|---|---|---|---|
-\${rows.map(describeWallboard).join("\n")}
+${rows.map(describeWallboard).join("\n")}
 `;
 }
 
