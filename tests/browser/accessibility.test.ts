@@ -248,15 +248,28 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
     });
   });
 
-  // Pages being built now by others: checked and counted, reported rather than failed on.
-  it("pages in progress: wallboard, reports, scripts (counted)", async () => {
-    const p = await newPage();
-    await signIn(p, sam, "#/wallboard");
-    for (const [hash, name] of [["#/wallboard", "wallboard"], ["#/reports", "reports"], ["#/scripts", "scripts"]] as const) {
-      await p.goto(`${s.url}/${hash}`);
+  describe("a supervisor", () => {
+    let p: Page;
+    beforeAll(async () => {
+      p = await newPage();
+      await signIn(p, sam, "#/wallboard");
+    });
+
+    it("the wallboard and the call scripts", async () => {
+      await goto(p, "#/wallboard", "main h1, main h2");
+      await p.waitForTimeout(1000);
+      await expectClean(p, "wallboard");
+      await goto(p, "#/scripts", "main h1, main h2");
+      await p.waitForTimeout(1000);
+      await expectClean(p, "scripts");
+    });
+
+    // Being built now (issue 15): counted and printed, not yet failed on.
+    it("the reports (counted)", async () => {
+      await p.goto(`${s.url}/#/reports`);
       await p.waitForTimeout(1500);
-      const v = await axe(p, name);
-      if (v.length) console.log(`${name}: ${v.map((x) => `${x.id}×${x.nodes}`).join(", ")}`);
-    }
+      const v = await axe(p, "reports");
+      if (v.length) console.log(`reports: ${v.map((x) => `${x.id}×${x.nodes}`).join(", ")}`);
+    });
   });
 });
