@@ -147,6 +147,13 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
       await expectClean(p, "client-card");
     });
 
+    it("the new-client form and the edit form", async () => {
+      await goto(p, "#/clients/new", "form input");
+      await expectClean(p, "client-new");
+      await goto(p, `#/clients/${graceId}/edit`, "form input");
+      await expectClean(p, "client-edit");
+    });
+
     it("My calls, My tasks, My callbacks", async () => {
       await goto(p, "#/calls", "main h1, main h2");
       await expectClean(p, "my-calls");
