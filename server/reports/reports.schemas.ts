@@ -90,7 +90,7 @@ export const agentReportRow = z
     missedRings: z.number().int().meta({ description: "times this agent's phone rang for a call and they did not answer while the caller was still there" }),
     talkSeconds: z.number().meta({ description: "total talk, hold excluded" }),
     holdSeconds: z.number(),
-    wrapupSeconds: z.number().meta({ description: "total wrap-up of the calls they handled last (hang-up to saved wrap-up, within an hour)" }),
+    wrapupSeconds: z.number().meta({ description: "total wrap-up of the calls they handled last (hang-up to saved wrap-up, at most WRAPUP_SECONDS; WRAPUP_SECONDS when none was saved)" }),
     availableSeconds: z.number(),
     onCallSeconds: z.number().meta({ description: "time in the states ringing and on-call" }),
     wrapupStateSeconds: z.number().meta({ description: "time in the wrap-up state" }),

@@ -7,6 +7,8 @@ export interface ReportSettings {
   defaultTargetSeconds: number;
   timezone: string;
   didLabels: Record<string, string>;
+  /** WRAPUP_SECONDS: the after-call-work pause ends by itself after this long (the wallboard's cap). */
+  wrapupSeconds: number;
 }
 
 /** Abandon times are counted in these buckets (seconds waited, upper bound exclusive). */
@@ -32,8 +34,15 @@ const keyOf: Record<Grouping, string> = {
   did: "called_number",
 };
 
-/** Wrap-up is the time from hang-up to the saved wrap-up; a wrap-up saved over an hour later is an edit, not wrap-up. */
-const wrapup = `CASE WHEN wrapped_at >= ended_at AND wrapped_at < ended_at + interval '1 hour' THEN date_part('epoch', wrapped_at - ended_at) ELSE 0 END`;
+/**
+ * Wrap-up, as the wallboard counts it (server/supervisor/day-totals.ts): hang-up to the saved
+ * wrap-up, between 0 and WRAPUP_SECONDS (the after-call-work pause ends by itself there), or
+ * WRAPUP_SECONDS when none was saved. `cap` is a whole number from the config (inlined, not a parameter).
+ */
+export const wrapupSql = (cap: number) => {
+  const w = Math.max(0, Math.trunc(cap));
+  return `CASE WHEN wrapped_at IS NULL THEN ${w} ELSE LEAST(GREATEST(date_part('epoch', wrapped_at - ended_at), 0), ${w}) END`;
+};
 
 interface Sums {
   key: string | null;
@@ -103,7 +112,7 @@ export class ReportsService {
            COALESCE(sum(${w}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wait_sum,
            COALESCE(sum(GREATEST(COALESCE(talk_seconds, 0) - hold_seconds, 0)) FILTER (WHERE outcome = 'answered'), 0)::float8 AS talk_sum,
            COALESCE(sum(hold_seconds) FILTER (WHERE outcome = 'answered'), 0)::float8 AS hold_sum,
-           COALESCE(sum(${wrapup}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wrapup_sum,
+           COALESCE(sum(${wrapupSql(this.settings.wrapupSeconds)}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wrapup_sum,
            COALESCE(sum(transfers), 0)::int AS transfers,
            ${buckets.join(",\n           ")}
          FROM calls WHERE ${filter}
@@ -185,7 +194,7 @@ export class ReportsService {
         params,
       ),
       this.db.query<{ agent: string; wrapup: number }>(
-        `SELECT agent_extension AS agent, COALESCE(sum(${wrapup}), 0)::float8 AS wrapup FROM calls
+        `SELECT agent_extension AS agent, COALESCE(sum(${wrapupSql(this.settings.wrapupSeconds)}), 0)::float8 AS wrapup FROM calls
          WHERE ${filter} AND outcome IN ('answered', 'reached') AND agent_extension IS NOT NULL GROUP BY 1`,
         params,
       ),

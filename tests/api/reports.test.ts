@@ -27,14 +27,15 @@ const plus = (iso: string, s: number) => new Date(t(iso).getTime() + s * 1000);
 
 /**
  * The journal rows, with every figure below computed by hand from them (SHORT_ABANDON_SECONDS 5,
- * support's target 20 s by default, sales' 30 s in queue_targets). Abandons are the long ones; short
+ * WRAPUP_SECONDS 20, support's target 20 s by default, sales' 30 s in queue_targets). Wrap-up is the
+ * wallboard's: hang-up to saved wrap-up capped at 20 s, or 20 s when none was saved. Abandons are the long ones; short
  * abandons are counted apart and left out of the service level, as on the wallboard.
  */
 const calls: Fixture[] = [
-  // c1: answered by Ann after 10 s; talk 120 (20 of them on hold), wrap-up saved 30 s after the end.
+  // c1: answered by Ann after 10 s; talk 120 (20 of them on hold), wrap-up saved 30 s after the end (counts 20: the cap).
   { linkedid: "c1", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T10:00:00Z", answeredAfter: 10, ended: "2026-03-01T10:02:10Z", wait: 10, talk: 120, hold: 20, outcome: "answered", wrappedAfter: 30, disposition: "Resolved",
     segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-01T10:00:05Z", answeredAt: "2026-03-01T10:00:10Z", endedAt: "2026-03-01T10:02:10Z", talkSeconds: 120, holdSeconds: 20, result: "completed" }] },
-  // c2: crosses midnight (UTC): started 23:59:50 on the 1st, answered after 25 s (past support's 20), ended on the 2nd.
+  // c2: crosses midnight (UTC): started 23:59:50 on the 1st, answered after 25 s (past support's 20), ended on the 2nd; wrap-up 10 s.
   { linkedid: "c2", queue: "support", agent: "1001", did: "8005551000", started: "2026-03-01T23:59:50Z", answeredAfter: 25, ended: "2026-03-02T00:01:55Z", wait: 25, talk: 100, hold: 0, outcome: "answered", wrappedAfter: 10, disposition: "Sale",
     segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T00:00:10Z", answeredAt: "2026-03-02T00:00:15Z", endedAt: "2026-03-02T00:01:55Z", talkSeconds: 100, holdSeconds: 0, result: "completed" }] },
   // c3: a short abandon (3 s), no agent.
@@ -43,7 +44,7 @@ const calls: Fixture[] = [
   { linkedid: "c4", queue: "support", agent: null, did: "8005552000", started: "2026-03-02T09:00:00Z", ended: "2026-03-02T09:00:40Z", wait: 40, outcome: "abandoned",
     // Ann's phone rang and she did not answer (a missed ring); Bob's was ringing when the caller left (not his miss).
     segments: [{ agent: "1001", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T09:00:05Z", answeredAt: null, endedAt: "2026-03-02T09:00:20Z", talkSeconds: 0, holdSeconds: 0, result: "no-answer" }, { agent: "1002", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T09:00:20Z", answeredAt: null, endedAt: "2026-03-02T09:00:40Z", talkSeconds: 0, holdSeconds: 0, result: "caller-left" }] },
-  // c5: sales, answered by Ann after 25 s (within sales' 30), transferred to Bob, who ends it; never wrapped up.
+  // c5: sales, answered by Ann after 25 s (within sales' 30), transferred to Bob, who ends it; never wrapped up (counts 20: the pause ended by itself).
   {
     linkedid: "c5", queue: "sales", agent: "1002", did: "8005552000", started: "2026-03-02T14:00:00Z", answeredAfter: 25, ended: "2026-03-02T14:04:15Z", wait: 25, talk: 200, hold: 30, transfers: 1, outcome: "answered",
     segments: [
@@ -55,7 +56,7 @@ const calls: Fixture[] = [
   { linkedid: "c6", queue: "sales", agent: null, did: "8005552000", started: "2026-03-02T15:00:00Z", ended: "2026-03-02T15:01:00Z", wait: 60, outcome: "missed" },
   // c7: outbound: not in call-center reports.
   { linkedid: "c7", direction: "outbound", queue: null, agent: "1001", did: "+14155550123", started: "2026-03-02T15:30:00Z", answeredAfter: 5, ended: "2026-03-02T15:35:00Z", wait: null, talk: 295, outcome: "reached" },
-  // c8: answered by Bob after 5 s; wrap-up saved two hours later (an edit, not wrap-up time: 0).
+  // c8: answered by Bob after 5 s; wrap-up saved two hours later (counts 20: the pause had ended by itself).
   { linkedid: "c8", queue: "support", agent: "1002", did: "8005551000", started: "2026-03-02T16:00:00Z", answeredAfter: 5, ended: "2026-03-02T16:01:05Z", wait: 5, talk: 60, hold: 0, outcome: "answered", wrappedAfter: 7200, disposition: "Follow-up needed",
     segments: [{ agent: "1002", queue: "support", waitSeconds: null, ringingAt: "2026-03-02T16:00:03Z", answeredAt: "2026-03-02T16:00:05Z", endedAt: "2026-03-02T16:01:05Z", talkSeconds: 60, holdSeconds: 0, result: "completed" }] },
   // c9: after the range (to is exclusive).
@@ -76,7 +77,7 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
   const get = (who: string, query: string, headers?: Record<string, string>) => s.api("GET", `/api/reports/calls?${query}`, { token: tokens[who], ...(headers ? { headers } : {}) });
 
   beforeAll(async () => {
-    s = await startTestServer({ db, env: { SHORT_ABANDON_SECONDS: "5" } });
+    s = await startTestServer({ db, env: { SHORT_ABANDON_SECONDS: "5", WRAPUP_SECONDS: "20" } });
     // Sales answers within 30 s (the wallboard's per-queue target); support has the default 20 s.
     await s.app.db.query("INSERT INTO queue_targets (queue, target_seconds, target_percent) VALUES ('sales', 30, 90)");
     tokens.admin = s.adminToken;
@@ -103,11 +104,12 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
     const r = await get("max", `${range}&groupBy=day&tz=UTC`);
     expect(r.status).toBe(200);
     // Offered c1 c2 c3 c4 c5 c6 c8; answered c1 c2 c5 c8; abandoned c4, short abandon c3; SL 3/4, with abandons 3/(4+1); within target c1 (10 ≤ 20),
-    // c5 (25 ≤ 30), c8 (5 ≤ 20), not c2 (25 > 20). Talk without hold 100+100+170+60, hold 20+0+30+0, wrap-up 30+10+0+0.
+    // c5 (25 ≤ 30), c8 (5 ≤ 20), not c2 (25 > 20). Talk without hold 100+100+170+60 = 430, hold 20+0+30+0 = 50, wrap-up 20+10+20+20 = 70: per answered call 107.5, 12.5, 17.5;
+    // AHT (430 + 50 + 70) / 4 = 137.5.
     expect(r.body.totals).toEqual(
       row({
         key: "total", offered: 7, answered: 4, abandoned: 1, shortAbandoned: 1, answeredWithinTarget: 3, serviceLevel: 75, serviceLevelWithAbandons: 60,
-        asaSeconds: 16.3, talkSeconds: 107.5, holdSeconds: 12.5, wrapupSeconds: 10, ahtSeconds: 130, transfers: 1,
+        asaSeconds: 16.3, talkSeconds: 107.5, holdSeconds: 12.5, wrapupSeconds: 17.5, ahtSeconds: 137.5, transfers: 1,
       }),
     );
     expect(r.body.shortAbandonSeconds).toBe(5);
@@ -124,9 +126,11 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
 
   it("by day: a call that crosses midnight counts on the day it started, in the report's zone", async () => {
     const utc = await get("max", `${range}&groupBy=day&tz=UTC`);
+    // The 1st: c1, c2 answered, wrap-up (20 + 10) / 2 = 15, AHT (200 + 20 + 30) / 2 = 125. The 2nd: c5, c8, wrap-up (20 + 20) / 2 = 20,
+    // AHT (230 + 30 + 40) / 2 = 150.
     expect(utc.body.rows).toEqual([
-      row({ key: "2026-03-01", offered: 3, answered: 2, abandoned: 0, shortAbandoned: 1, answeredWithinTarget: 1, serviceLevel: 50, serviceLevelWithAbandons: 50, asaSeconds: 17.5, talkSeconds: 100, holdSeconds: 10, wrapupSeconds: 20, ahtSeconds: 130 }),
-      row({ key: "2026-03-02", offered: 4, answered: 2, abandoned: 1, answeredWithinTarget: 2, serviceLevel: 100, serviceLevelWithAbandons: 66.7, asaSeconds: 15, talkSeconds: 115, holdSeconds: 15, wrapupSeconds: 0, ahtSeconds: 130, transfers: 1 }),
+      row({ key: "2026-03-01", offered: 3, answered: 2, abandoned: 0, shortAbandoned: 1, answeredWithinTarget: 1, serviceLevel: 50, serviceLevelWithAbandons: 50, asaSeconds: 17.5, talkSeconds: 100, holdSeconds: 10, wrapupSeconds: 15, ahtSeconds: 125 }),
+      row({ key: "2026-03-02", offered: 4, answered: 2, abandoned: 1, answeredWithinTarget: 2, serviceLevel: 100, serviceLevelWithAbandons: 66.7, asaSeconds: 15, talkSeconds: 115, holdSeconds: 15, wrapupSeconds: 20, ahtSeconds: 150, transfers: 1 }),
     ]);
     // In Paris (UTC+1) c2 started at 00:59:50 on the 2nd.
     const paris = await get("max", `${range}&groupBy=day&tz=Europe/Paris`);
@@ -146,9 +150,10 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
     const hour = await get("max", `${range}&groupBy=hour`);
     expect(hour.body.rows.map((x: { key: string }) => x.key)).toEqual(["09", "10", "12", "14", "15", "16", "23"]);
     const queue = await get("max", `${range}&groupBy=queue`);
+    // Sales: c5 only (wrap-up 20, AHT 170 + 30 + 20). Support: c1 c2 c8, wrap-up (20 + 10 + 20) / 3 = 16.7, AHT (260 + 20 + 50) / 3 = 110.
     expect(queue.body.rows).toEqual([
-      row({ key: "sales", offered: 2, answered: 1, answeredWithinTarget: 1, serviceLevel: 100, serviceLevelWithAbandons: 100, asaSeconds: 25, talkSeconds: 170, holdSeconds: 30, wrapupSeconds: 0, ahtSeconds: 200, transfers: 1 }),
-      row({ key: "support", offered: 5, answered: 3, abandoned: 1, shortAbandoned: 1, answeredWithinTarget: 2, serviceLevel: 66.7, serviceLevelWithAbandons: 50, asaSeconds: 13.3, talkSeconds: 86.7, holdSeconds: 6.7, wrapupSeconds: 13.3, ahtSeconds: 106.7 }),
+      row({ key: "sales", offered: 2, answered: 1, answeredWithinTarget: 1, serviceLevel: 100, serviceLevelWithAbandons: 100, asaSeconds: 25, talkSeconds: 170, holdSeconds: 30, wrapupSeconds: 20, ahtSeconds: 220, transfers: 1 }),
+      row({ key: "support", offered: 5, answered: 3, abandoned: 1, shortAbandoned: 1, answeredWithinTarget: 2, serviceLevel: 66.7, serviceLevelWithAbandons: 50, asaSeconds: 13.3, talkSeconds: 86.7, holdSeconds: 6.7, wrapupSeconds: 16.7, ahtSeconds: 110 }),
     ]);
     const agent = await get("max", `${range}&groupBy=agent`);
     expect(agent.body.rows.map((x: { key: string | null; label: string | null; offered: number; answered: number; abandoned: number; transfers: number }) => [x.key, x.label, x.offered, x.answered, x.abandoned, x.transfers])).toEqual([
@@ -196,16 +201,17 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
     const r = await s.api("GET", `/api/reports/agents?${range}`, { token: tokens.max });
     expect(r.status).toBe(200);
     expect(r.body.rows).toEqual([
-      // c1, c2 and the first half of c5: talk (120-20) + 100 + (100-30), hold 20 + 30; wrap-up of c1 and c2 (30 + 10); c4 rang her unanswered.
+      // c1, c2 and the first half of c5: talk (120-20) + 100 + (100-30), hold 20 + 30; c4 rang her unanswered. Wrap-up of the calls she
+      // handled last: c1 (30, capped at 20), c2 (10) and the outbound c7 she reached (none saved: 20) = 50.
       // States: available 3,610 + 18,000 s, on a call 120, wrap-up 7,070, lunch 3,600: occupancy 7,190 / 28,800.
-      { agent: "1001", name: "Ann", calls: 3, missedRings: 1, talkSeconds: 270, holdSeconds: 50, wrapupSeconds: 40, availableSeconds: 21610, onCallSeconds: 120, wrapupStateSeconds: 7070, pausedSeconds: 3600, pauseByReason: { lunch: 3600 }, occupancy: 25 },
-      // The second half of c5 and c8 (its wrap-up two hours later is not wrap-up time); the break counts from the range's start.
-      { agent: "1002", name: "Bob", calls: 2, missedRings: 0, talkSeconds: 160, holdSeconds: 0, wrapupSeconds: 0, availableSeconds: 3600, onCallSeconds: 0, wrapupStateSeconds: 0, pausedSeconds: 3600, pauseByReason: { break: 3600 }, occupancy: 0 },
+      { agent: "1001", name: "Ann", calls: 3, missedRings: 1, talkSeconds: 270, holdSeconds: 50, wrapupSeconds: 50, availableSeconds: 21610, onCallSeconds: 120, wrapupStateSeconds: 7070, pausedSeconds: 3600, pauseByReason: { lunch: 3600 }, occupancy: 25 },
+      // The second half of c5 and c8; wrap-up 20 (c5, none saved) + 20 (c8, saved two hours later: capped); the break counts from the range's start.
+      { agent: "1002", name: "Bob", calls: 2, missedRings: 0, talkSeconds: 160, holdSeconds: 0, wrapupSeconds: 40, availableSeconds: 3600, onCallSeconds: 0, wrapupStateSeconds: 0, pausedSeconds: 3600, pauseByReason: { break: 3600 }, occupancy: 0 },
     ]);
     const csv = await s.api("GET", `/api/reports/agents?${range}&format=csv`, { token: tokens.max });
     const records = parseCsv(csv.body as string, { bom: true }) as string[][];
     expect(records[0]).toEqual(["agent", "calls", "missedRings", "talkSeconds", "holdSeconds", "wrapupSeconds", "availableSeconds", "onCallSeconds", "wrapupStateSeconds", "pausedSeconds", "occupancy", "name", "pauseByReason"]);
-    expect(records[1]).toEqual(["1001", "3", "1", "270", "50", "40", "21610", "120", "7070", "3600", "25", "Ann", "lunch=3600"]);
+    expect(records[1]).toEqual(["1001", "3", "1", "270", "50", "50", "21610", "120", "7070", "3600", "25", "Ann", "lunch=3600"]);
     expect((await s.api("GET", `/api/reports/agents?${range}`, { token: tokens.ann })).status).toBe(403);
   });
 
