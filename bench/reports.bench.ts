@@ -58,7 +58,7 @@ export async function benchReports(o: { database: "pglite" | "postgres"; perDay:
     const loadSeconds = await fill(db, o.perDay);
     const [{ n }] = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM calls")) as [{ n: number }];
     o.log(`reports (${o.database}): ${n} rows in ${loadSeconds.toFixed(1)} s`);
-    const service = new ReportsService(db, { shortAbandonSeconds: 5, defaultTargetSeconds: 20, timezone: "UTC", didLabels: {}, wrapupSeconds: 15 });
+    const service = new ReportsService(db, { shortAbandonSeconds: 5, defaultTargetSeconds: 20, timezone: "UTC", didLabels: {}, wrapupSeconds: 15, fcrDays: 7, lostClientDays: 90 });
     const to = new Date();
     to.setUTCHours(24, 0, 0, 0);
     const ranges: [string, Date][] = [

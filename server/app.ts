@@ -366,7 +366,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
-  const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels, wrapupSeconds: config.wrapupSeconds });
+  const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels, wrapupSeconds: config.wrapupSeconds, fcrDays: config.fcrDays, lostClientDays: config.lostClientDays });
   api.use(reportsRoutes({ db, reports }));
   api.use(integration.routes);
   api.use(notFoundHandler());

@@ -68,6 +68,10 @@ export interface Config {
   trustProxy: string | number | false;
   /** The time zone reports cut days, weeks and hours in, unless a request names one. */
   reportsTimezone: string;
+  /** First-contact resolution: an answered call not followed by another inbound call from the same number within this many days. */
+  fcrDays: number;
+  /** Business reports: a client with no call in this many days is lost. */
+  lostClientDays: number;
   /** How many events /api/stream keeps for resuming (`?after=`), roughly (Redis stream MAXLEN ~). */
   streamRetentionEvents: number;
   /** First retry of a failed webhook delivery after this long, doubling each time (8 tries). */
@@ -143,6 +147,8 @@ const schema = z.object({
     .string()
     .regex(/^(loopback|linklocal|uniquelocal|false|\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*)$/, "must be loopback, false, a number of hops, or addresses/subnets separated by commas")
     .default("loopback"),
+  FCR_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  LOST_CLIENT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REPORTS_TIMEZONE: z
     .string()
     .refine((tz) => validTimezone(tz), "must be an IANA time zone such as Europe/Paris or UTC")
@@ -226,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkReadWindowMinutes: e.BULK_READ_WINDOW_MINUTES,
     trustProxy: e.TRUST_PROXY === "false" ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reportsTimezone: e.REPORTS_TIMEZONE,
+    fcrDays: e.FCR_DAYS,
+    lostClientDays: e.LOST_CLIENT_DAYS,
     streamRetentionEvents: e.STREAM_RETENTION_EVENTS,
     webhookRetrySeconds: e.WEBHOOK_RETRY_SECONDS,
   };

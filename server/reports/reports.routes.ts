@@ -44,7 +44,8 @@ export function reportsRoutes(d: { db: Database; reports: ReportsService }): Rou
     }
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="calls-by-${q.groupBy}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"`);
-    res.send(toCsv(report.rows, reportCsvColumns));
+    // Script outcomes: one cell, "outcome=count;…".
+    res.send(toCsv(report.rows.map((x) => ({ ...x, scriptOutcomes: Object.entries(x.scriptOutcomes).map(([k, v]) => `${k}=${v}`).join(";") })), reportCsvColumns));
   });
   r.get("/reports/agents", async (req, res) => {
     const q = parse(agentsReportQuery, req.query);

@@ -53,6 +53,11 @@ export const callsReportRow = z
     transfers: z.number().int(),
     answeredWithinTarget: z.number().int(),
     label: z.string().nullable().meta({ description: "the agent's name or the DID's label, when known" }),
+    callbacksRequested: z.number().int().meta({ description: "callbacks created in the range (by creation time, queue, assignee, or the DID of the call they came from)" }),
+    callbacksCompleted: z.number().int().meta({ description: "of those, done with outcome reached or reached-by-customer" }),
+    firstContactResolution: share.meta({ description: "percent of answered calls not followed by another inbound call from the same number within FCR_DAYS" }),
+    scriptOutcomes: z.record(z.string(), z.number().int()).meta({ description: "finished script runs of these calls by outcome (CSV: outcome=count;…)" }),
+    newClients: z.number().int().nullable().meta({ description: "grouped by DID only: clients created in the range whose first call was to this DID, or whose lead source is its label; null otherwise" }),
   })
   .meta({ id: "CallsReportRow" });
 export type CallsReportRow = z.output<typeof callsReportRow>;

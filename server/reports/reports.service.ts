@@ -9,6 +9,10 @@ export interface ReportSettings {
   didLabels: Record<string, string>;
   /** WRAPUP_SECONDS: the after-call-work pause ends by itself after this long (the wallboard's cap). */
   wrapupSeconds: number;
+  /** FCR_DAYS: an answered call not followed by another inbound call from the same number within this many days is resolved at first contact. */
+  fcrDays: number;
+  /** LOST_CLIENT_DAYS: a client with no call in this many days is lost (business report). */
+  lostClientDays: number;
 }
 
 /** Abandon times are counted in these buckets (seconds waited, upper bound exclusive). */
@@ -56,7 +60,17 @@ interface Sums {
   hold_sum: number;
   wrapup_sum: number;
   transfers: number;
+  fcr: number;
 }
+
+/** What the calls report adds per key from other tables (callbacks, script runs, new clients). */
+interface Extra {
+  callbacksRequested: number;
+  callbacksCompleted: number;
+  scriptOutcomes: Record<string, number>;
+  newClients: number;
+}
+const noExtra = (): Extra => ({ callbacksRequested: 0, callbacksCompleted: 0, scriptOutcomes: {}, newClients: 0 });
 
 /**
  * The call-center reports, aggregated by the database over the journal (one pass per report on
@@ -99,7 +113,7 @@ export class ReportsService {
     const outer = timed ? keyOf[q.groupBy].replaceAll("started_at", "k") : "k";
     const w = "COALESCE(wait_seconds, 0)";
     const buckets = abandonBuckets.map(([lo, hi], i) => `(count(*) FILTER (WHERE outcome = 'abandoned' AND ${w} >= ${lo}${hi === null ? "" : ` AND ${w} < ${hi}`}))::int AS ab${i}`);
-    const sumCols = ["offered", "answered", "abandoned", "short_abandoned", "within_target", "wait_sum", "talk_sum", "hold_sum", "wrapup_sum", "transfers", ...buckets.map((_, i) => `ab${i}`)];
+    const sumCols = ["offered", "answered", "abandoned", "short_abandoned", "within_target", "wait_sum", "talk_sum", "hold_sum", "wrapup_sum", "transfers", "fcr", ...buckets.map((_, i) => `ab${i}`)];
     const grouped = await this.run<Sums & { d: string | null; by_key: number } & Record<string, unknown>>(
       `WITH b AS MATERIALIZED (
          SELECT GROUPING(disposition) AS by_key, ${inner} AS k, disposition AS d,
@@ -114,6 +128,9 @@ export class ReportsService {
            COALESCE(sum(hold_seconds) FILTER (WHERE outcome = 'answered'), 0)::float8 AS hold_sum,
            COALESCE(sum(${wrapupSql(this.settings.wrapupSeconds)}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wrapup_sum,
            COALESCE(sum(transfers), 0)::int AS transfers,
+           (count(*) FILTER (WHERE outcome = 'answered' AND NOT EXISTS (
+             SELECT 1 FROM calls n WHERE n.direction = 'inbound' AND n.customer_number = calls.customer_number
+               AND n.started_at > calls.started_at AND n.started_at <= calls.started_at + make_interval(days => ${Math.trunc(s.fcrDays)}))))::int AS fcr,
            ${buckets.join(",\n           ")}
          FROM calls WHERE ${filter}
          GROUP BY GROUPING SETS ((${inner}), (disposition)))
@@ -124,7 +141,13 @@ export class ReportsService {
        FROM b WHERE by_key = 0`,
       params,
     );
-    const sums = grouped.filter((r) => Number(r.by_key) === 1).sort((a, b) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
+    const extra = await this.extras(q, queues, { from, to, tz });
+    const sumRows = grouped.filter((r) => Number(r.by_key) === 1);
+    // A key with callbacks or new clients but no call (a day with callbacks only) still has its row.
+    for (const key of extra.keys())
+      if (!sumRows.some((r) => r.key === key))
+        sumRows.push({ by_key: 1, d: null, key, offered: 0, answered: 0, abandoned: 0, short_abandoned: 0, within_target: 0, wait_sum: 0, talk_sum: 0, hold_sum: 0, wrapup_sum: 0, transfers: 0, fcr: 0, ...Object.fromEntries(abandonBuckets.map((_, i) => [`ab${i}`, 0])) });
+    const sums = sumRows.sort((a, b) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
     const dispositions = grouped
       .filter((r) => Number(r.by_key) === 0 && Number(r.answered) > 0)
       .map((r) => ({ disposition: r.d, count: Number(r.answered) }))
@@ -136,16 +159,24 @@ export class ReportsService {
         for (const k of Object.keys(t) as (keyof Sums)[]) if (k !== "key") t[k] += Number(r[k]);
         return t;
       },
-      { key: null, offered: 0, answered: 0, abandoned: 0, short_abandoned: 0, within_target: 0, wait_sum: 0, talk_sum: 0, hold_sum: 0, wrapup_sum: 0, transfers: 0 },
+      { key: null, offered: 0, answered: 0, abandoned: 0, short_abandoned: 0, within_target: 0, wait_sum: 0, talk_sum: 0, hold_sum: 0, wrapup_sum: 0, transfers: 0, fcr: 0 },
     );
+    const totalExtra = [...extra.values()].reduce<Extra>((t, e) => {
+      t.callbacksRequested += e.callbacksRequested;
+      t.callbacksCompleted += e.callbacksCompleted;
+      t.newClients += e.newClients;
+      for (const [k, n] of Object.entries(e.scriptOutcomes)) t.scriptOutcomes[k] = (t.scriptOutcomes[k] ?? 0) + n;
+      return t;
+    }, noExtra());
+    const withNew = q.groupBy === "did";
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       groupBy: q.groupBy,
       tz,
       shortAbandonSeconds: s.shortAbandonSeconds,
-      rows: sums.map((r) => figures(r, r.key === null ? null : (labels.get(r.key) ?? null))),
-      totals: figures({ ...total, key: "total" }, null),
+      rows: sums.map((r) => figures(r, r.key === null ? null : (labels.get(r.key) ?? null), extra.get(r.key) ?? noExtra(), withNew)),
+      totals: figures({ ...total, key: "total" }, null, totalExtra, withNew),
       abandonTimes: abandonBuckets.map(([lo, hi], i) => ({
         bucket: hi === null ? `${lo}+` : `${lo}-${hi - 1}`,
         fromSeconds: lo,
@@ -154,6 +185,95 @@ export class ReportsService {
       })),
       dispositions,
     };
+  }
+
+  /**
+   * Per key of the report: callbacks requested (created in the range) and completed (of those, done
+   * with outcome reached or reached-by-customer), script outcomes of the range's calls, and, grouped
+   * by DID, the clients created in the range that DID brought. Keys are computed as the calls' are.
+   */
+  private async extras(q: CallsReportQuery, queues: string[] | null, r: { from: Date; to: Date; tz: string }): Promise<Map<string | null, Extra>> {
+    const out = new Map<string | null, Extra>();
+    const at = (key: string | null) => {
+      let e = out.get(key);
+      if (!e) out.set(key, (e = noExtra()));
+      return e;
+    };
+    // Callbacks: keyed by their creation time, queue, assignee's extension or the DID of the call they came from.
+    const cbLocal = `(cb.created_at AT TIME ZONE $3)`;
+    const cbKey: Record<Grouping, string> = {
+      day: `to_char(${cbLocal}, 'YYYY-MM-DD')`,
+      week: `to_char(date_trunc('week', ${cbLocal}), 'YYYY-MM-DD')`,
+      hour: `to_char(${cbLocal}, 'HH24')`,
+      queue: "cb.queue",
+      agent: "u.extension",
+      did: "o.called_number",
+    };
+    const cbParams: unknown[] = [r.from.toISOString(), r.to.toISOString(), r.tz];
+    const cbWhere = ["cb.created_at >= $1::timestamptz", "cb.created_at < $2::timestamptz", "$3::text IS NOT NULL"];
+    if (q.queue) cbWhere.push(`cb.queue = $${cbParams.push(q.queue)}`);
+    if (q.agent) cbWhere.push(`u.extension = $${cbParams.push(q.agent)}`);
+    if (q.did) cbWhere.push(`o.called_number = $${cbParams.push(q.did)}`);
+    if (queues) cbWhere.push(`cb.queue = ANY($${cbParams.push(queues)}::text[])`);
+    const callbacks = await this.optional(() =>
+      this.db.query<{ key: string | null; requested: number; completed: number }>(
+        `SELECT ${cbKey[q.groupBy]} AS key, count(*)::int AS requested,
+           (count(*) FILTER (WHERE cb.status = 'done' AND cb.outcome IN ('reached', 'reached-by-customer')))::int AS completed
+         FROM callbacks cb LEFT JOIN users u ON u.id = cb.assignee_id LEFT JOIN calls o ON o.linkedid = cb.origin_linkedid
+         WHERE ${cbWhere.join(" AND ")} GROUP BY 1`,
+        cbParams,
+      ),
+    );
+    for (const c of callbacks) Object.assign(at(c.key), { callbacksRequested: c.requested, callbacksCompleted: c.completed });
+
+    // Script outcomes of the range's calls (the calls report's own filter and key).
+    const params: unknown[] = [r.from.toISOString(), r.to.toISOString(), r.tz];
+    const where = [`direction = 'inbound'`, `started_at >= ($1::timestamptz AT TIME ZONE 'UTC')`, `started_at < ($2::timestamptz AT TIME ZONE 'UTC')`, `$3::text IS NOT NULL`];
+    if (q.queue) where.push(`queue = $${params.push(q.queue)}`);
+    if (q.agent) where.push(`agent_extension = $${params.push(q.agent)}`);
+    if (q.did) where.push(`called_number = $${params.push(q.did)}`);
+    if (queues) where.push(`queue = ANY($${params.push(queues)}::text[])`);
+    const outcomes = await this.optional(() =>
+      this.db.query<{ key: string | null; outcome: string; n: number }>(
+        `SELECT c.k AS key, sr.outcome, count(*)::int AS n
+         FROM (SELECT linkedid, ${keyOf[q.groupBy]} AS k FROM calls WHERE ${where.join(" AND ")}) c
+         JOIN script_runs sr ON sr.linkedid = c.linkedid
+         WHERE sr.outcome IS NOT NULL GROUP BY 1, 2`,
+        params,
+      ),
+    );
+    for (const o of outcomes) at(o.key).scriptOutcomes[o.outcome] = o.n;
+
+    // New clients per DID: created in the range (not deleted); a client counts for the DID its first
+    // call (any direction, linked to the client) was made to if that was inbound, else for the DID whose
+    // label (DID_LABELS) is the client's lead source. Supervisors' scope and the queue/agent filters do not apply.
+    if (q.groupBy === "did" && !queues && !q.queue && !q.agent) {
+      const labels = Object.entries(this.settings.didLabels).map(([did, label]) => ({ did, label }));
+      const clients = await this.db.query<{ did: string | null; n: number }>(
+        `WITH nc AS (
+           SELECT c.id, c.lead_source,
+             (SELECT CASE WHEN f.direction = 'inbound' THEN f.called_number END FROM calls f WHERE f.client_id = c.id ORDER BY f.started_at, f.id LIMIT 1) AS first_did
+           FROM clients c
+           WHERE c.deleted_at IS NULL AND c.created_at >= ($1::timestamptz AT TIME ZONE 'UTC') AND c.created_at < ($2::timestamptz AT TIME ZONE 'UTC'))
+         SELECT COALESCE(nc.first_did, l.did) AS did, count(*)::int AS n
+         FROM nc LEFT JOIN jsonb_to_recordset($3::jsonb) AS l(did text, label text) ON nc.first_did IS NULL AND l.label = nc.lead_source
+         WHERE COALESCE(nc.first_did, l.did) IS NOT NULL ${q.did ? "AND COALESCE(nc.first_did, l.did) = $4" : ""}
+         GROUP BY 1`,
+        [r.from.toISOString(), r.to.toISOString(), JSON.stringify(labels), ...(q.did ? [q.did] : [])],
+      );
+      for (const c of clients) at(c.did).newClients = c.n;
+    }
+    return out;
+  }
+
+  /** A query on another module's table, empty when the table is not there (an older database). */
+  private async optional<T>(run: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await run();
+    } catch (err) {
+      if (/does not exist/.test(String((err as Error).message))) return [];
+      throw err;
+    }
   }
 
   /**
@@ -280,7 +400,7 @@ const percent = (n: number, d: number): number | null => (d > 0 ? Math.round((10
 const ratio = (n: number, d: number, digits: number): number | null => (d > 0 ? Math.round((n / d) * 10 ** digits) / 10 ** digits : null);
 
 /** The figures of one group from its sums (docs/reports.md). */
-function figures(r: Sums, label: string | null): CallsReportRow {
+function figures(r: Sums, label: string | null, e: Extra, withNewClients: boolean): CallsReportRow {
   const answered = Number(r.answered);
   const abandoned = Number(r.abandoned);
   const shortAbandoned = Number(r.short_abandoned);
@@ -304,5 +424,10 @@ function figures(r: Sums, label: string | null): CallsReportRow {
     transfers: Number(r.transfers),
     answeredWithinTarget: within,
     label,
+    callbacksRequested: e.callbacksRequested,
+    callbacksCompleted: e.callbacksCompleted,
+    firstContactResolution: percent(Number(r.fcr), answered),
+    scriptOutcomes: e.scriptOutcomes,
+    newClients: withNewClients ? e.newClients : null,
   };
 }
