@@ -141,6 +141,7 @@ export class CallbackDispatcher {
     ).map(toCallback);
     if (!due.length) return;
     const full = new Set<string>();
+    const claims: { id: number; agent: string }[] = [];
     const settings = new Map<string, Awaited<ReturnType<CallbacksService["settings"]>>>();
     for (const cb of due) {
       if (full.has(cb.queue) || !this.knows(cb.queue)) continue;
@@ -167,13 +168,32 @@ export class CallbackDispatcher {
         if (!cb.assigneeId) full.add(cb.queue);
         continue;
       }
-      const [r] = await this.d.db.query<CallbackRow>(
-        `UPDATE callbacks SET status = 'offered', offered_to = $2, offered_at = now(), claimed_by = $3, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING *`,
-        [cb.id, agent, this.d.nodeId],
-      );
-      if (!r) continue;
       busy.add(agent);
-      await this.offer(toCallback(r), agent);
+      claims.push({ id: cb.id, agent });
+    }
+    if (!claims.length) return;
+    // One conditional UPDATE claims the whole pass (a callback another node or an agent moved
+    // meanwhile is simply not returned). Dialling at once (CALLBACK_AUTODIAL_SECONDS=0), the claim
+    // goes straight to dialing: offered and dialled in the same step.
+    const now = this.d.autodialSeconds <= 0;
+    const rows = await this.d.db.query<CallbackRow>(
+      `UPDATE callbacks c SET status = $4, offered_to = v.agent, offered_at = now(), claimed_by = $3, updated_at = now(),
+              dialing_at = CASE WHEN $4 = 'dialing' THEN now() ELSE c.dialing_at END,
+              attempts = c.attempts + CASE WHEN $4 = 'dialing' THEN 1 ELSE 0 END
+         FROM (SELECT unnest($1::int[]) AS id, unnest($2::text[]) AS agent) v
+        WHERE c.id = v.id AND c.status = 'pending' RETURNING c.*`,
+      [claims.map((c) => c.id), claims.map((c) => c.agent), this.d.nodeId, now ? "dialing" : "offered"],
+    );
+    for (const r of rows) {
+      const cb = toCallback(r);
+      if (!now) {
+        await this.offer(cb, cb.offeredTo!);
+        continue;
+      }
+      this.d.log.info({ callback: cb.id, ext: cb.offeredTo, agent: cb.offeredTo }, "callback offered and dialled at once");
+      this.d.service.emit("changed", cb);
+      // Not awaited: the pass goes on while this Originate is on its way; a failure puts it back.
+      void this.place(cb, cb.offeredTo!, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, err: err.message }, "callback dial failed"));
     }
   }
 
@@ -231,12 +251,6 @@ export class CallbackDispatcher {
     const userId = this.d.userOf(ext);
     const autodialAt = new Date(Date.now() + this.d.autodialSeconds * 1000);
     this.d.log.info({ callback: cb.id, ext, agent: ext, autodialSeconds: this.d.autodialSeconds }, "callback offered");
-    if (this.d.autodialSeconds <= 0) {
-      // One failed dial must not stop the rest of the pass (dial already put it back or left it to recovery).
-      // Not awaited: the pass goes on to the next callback while this one's Originate is on its way.
-      void this.dial(cb.id, ext, "auto").catch((err: Error) => this.d.log.warn({ callback: cb.id, agent: ext, err: err.message }, "callback dial failed"));
-      return;
-    }
     const card = await this.d.cardFor(cb).catch(() => null);
     if (userId !== undefined) this.d.push(userId, "callback:offer", { callback: cb, card, autodialAt });
     this.offers.set(cb.id, setTimeout(() => void this.dial(cb.id, ext, "auto").catch(() => {}), this.d.autodialSeconds * 1000).unref());
@@ -257,6 +271,12 @@ export class CallbackDispatcher {
     if (!r) throw new AppError("CONFLICT", `callback ${id} is not offered to ${ext} (any more)`);
     const cb = toCallback(r);
     this.d.service.emit("changed", cb);
+    return this.place(cb, ext, why);
+  }
+
+  /** The Originate of a callback in `dialing`: the agent's phone first, then the customer. */
+  private async place(cb: Callback, ext: string, why: "accepted" | "auto"): Promise<Callback> {
+    const id = cb.id;
     try {
       await this.d.pbx.commands.originateToCustomer({
         extension: ext,
