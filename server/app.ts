@@ -68,6 +68,7 @@ import { startScripts, type ScriptsModule } from "./scripts/scripts.module.js";
 import { scriptsRoutes } from "./scripts/scripts.routes.js";
 import { ReportsService } from "./reports/reports.service.js";
 import { reportsRoutes } from "./reports/reports.routes.js";
+import { BusinessReportsService } from "./reports/business.service.js";
 import { EventLog } from "./integration/event-log.js";
 import { startIntegration } from "./integration/integration.module.js";
 import { buildInfo } from "./platform/build-info.js";
@@ -367,7 +368,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
   const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels, wrapupSeconds: config.wrapupSeconds, fcrDays: config.fcrDays, lostClientDays: config.lostClientDays });
-  api.use(reportsRoutes({ db, reports }));
+  const business = new BusinessReportsService(db, { timezone: config.reportsTimezone, lostClientDays: config.lostClientDays });
+  api.use(reportsRoutes({ db, reports, business }));
   api.use(integration.routes);
   api.use(notFoundHandler());
   expressApp.use("/api", api);

@@ -133,6 +133,7 @@ export const routeAccess = {
   // Reports: supervisors see their own queues' figures only (user_queues, checked in the route).
   "GET /reports/calls": supervisors,
   "GET /reports/agents": supervisors,
+  "GET /reports/business": managers,
 
   // Integration API: tokens for other systems (admin), the OpenAPI description (public).
   "GET /openapi.json": "public",

@@ -10,6 +10,7 @@ import { importQuery } from "../crm/csv-import.js";
 import { callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, settingsBody, siteBody } from "../callbacks/callbacks.schemas.js";
 import { audioQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "../recordings/recordings.schemas.js";
 import { agentsReport, agentsReportQuery, callsReport, callsReportQuery } from "../reports/reports.schemas.js";
+import { businessReport, businessReportQuery } from "../reports/business.schemas.js";
 import { apiTokenCreated, apiTokenList, newApiTokenBody } from "./integration.schemas.js";
 import { deliveryDto, newWebhookBody, webhookCreated, webhookDto } from "./webhooks.js";
 
@@ -162,6 +163,7 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /calls/:callId/script-run": { tag: "scripts", summary: "A call's script run" },
 
   "GET /reports/calls": { tag: "reports", summary: "Call-center figures by day, week, hour, queue, agent or DID (JSON or CSV; docs/reports.md)", query: callsReportQuery, response: callsReport, produces: "application/json, text/csv" },
+  "GET /reports/business": { tag: "reports", summary: "Business figures from the CRM: lead conversion by stage and month, time to first contact and to process a request, growth per month, lost clients, complaints (JSON, or one table as CSV)", query: businessReportQuery, response: businessReport, produces: "application/json, text/csv" },
   "GET /reports/agents": { tag: "reports", summary: "Per agent: calls, missed rings, talk, hold, wrap-up, time per state and pause reason, occupancy (JSON or CSV)", query: agentsReportQuery, response: agentsReport, produces: "application/json, text/csv" },
   "GET /api-tokens": { tag: "integration", summary: "API tokens (never the tokens themselves)", response: apiTokenList },
   "POST /api-tokens": { tag: "integration", summary: "Make an API token: shown this once", body: newApiTokenBody, response: apiTokenCreated, status: 201 },

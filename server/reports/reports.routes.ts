@@ -7,6 +7,8 @@ import { guardedRouter } from "../auth/guarded-router.js";
 import { defuseCell } from "../crm/csv-cells.js";
 import { agentReportRow, agentsReportQuery, callsReportQuery, callsReportRow } from "./reports.schemas.js";
 import type { ReportsService } from "./reports.service.js";
+import { businessReportQuery, type BusinessReport, type BusinessTable } from "./business.schemas.js";
+import type { BusinessReportsService } from "./business.service.js";
 
 /** CSV columns: the JSON field names of a row, in the same order (docs/api.md "Reports"). */
 export const reportCsvColumns = Object.keys(callsReportRow.shape);
@@ -27,7 +29,7 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
  * Managers and admins see every queue; supervisors the queues they are responsible for
  * (user_queues, set by an admin), and nothing else.
  */
-export function reportsRoutes(d: { db: Database; reports: ReportsService }): Router {
+export function reportsRoutes(d: { db: Database; reports: ReportsService; business: BusinessReportsService }): Router {
   const r = guardedRouter();
   const scope = async (req: Request): Promise<string[] | null> => {
     const me = currentUser(req);
@@ -62,5 +64,39 @@ export function reportsRoutes(d: { db: Database; reports: ReportsService }): Rou
     const flat = rows.map((x) => ({ ...x, pauseByReason: Object.entries(x.pauseByReason).map(([k, v]) => `${k}=${v}`).join(";") }));
     res.send(toCsv(flat, Object.keys(agentReportRow.shape)));
   });
+  // The CRM's figures: not per queue, so managers and admins only (server/auth/roles.ts).
+  r.get("/reports/business", async (req, res) => {
+    const q = parse(businessReportQuery, req.query);
+    const report = await d.business.report(q);
+    if (!wantsCsv(req, q.format)) {
+      res.json(report);
+      return;
+    }
+    const { rows, columns } = businessTable(report, q.table);
+    res.setHeader("Content-Type", "text/csv; charset=utf-8");
+    res.setHeader("Content-Disposition", `attachment; filename="business-${q.table}-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"`);
+    res.send(toCsv(rows, columns));
+  });
   return r;
+}
+
+/** One table of the business report as CSV rows (docs/api.md "Reports"). */
+export function businessTable(b: BusinessReport, table: BusinessTable): { rows: Record<string, unknown>[]; columns: string[] } {
+  switch (table) {
+    case "conversion":
+      return { rows: b.conversionByMonth, columns: ["month", "leads", "converted", "rate"] };
+    case "stages":
+      return { rows: b.stages, columns: ["stage", "clients", "enteredInRange", "reachedByLeads"] };
+    case "growth":
+      return { rows: b.growth, columns: ["month", "newClients", "becameLost", "totalClients"] };
+    case "processing":
+      return {
+        rows: (["firstContact", "tasks", "callbacks"] as const).map((what) => ({ what, ...b[what] })),
+        columns: ["what", "count", "done", "meanSeconds", "p50Seconds"],
+      };
+    case "lost":
+      return { rows: b.lost.clients, columns: ["id", "name", "lastContactAt"] };
+    case "complaints":
+      return { rows: b.complaints.items, columns: ["linkedid", "startedAt", "clientId", "source", "taskId", "closedAt", "closeSeconds"] };
+  }
 }

@@ -4,7 +4,7 @@ import { dateInput } from "../platform/http/input.js";
 export const groupings = ["day", "week", "hour", "queue", "agent", "did"] as const;
 export type Grouping = (typeof groupings)[number];
 
-const timezone = z
+export const reportTimezone = z
   .string()
   .max(64)
   .refine((tz) => {
@@ -25,7 +25,7 @@ export const callsReportQuery = z
     queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name").optional(),
     agent: z.string().regex(/^\d{2,8}$/, "an extension (digits)").optional(),
     did: z.string().regex(/^\+?\d{2,20}$/, "a dialled number (digits)").optional(),
-    tz: timezone.optional().meta({ description: "time zone for day, week and hour (default REPORTS_TIMEZONE)" }),
+    tz: reportTimezone.optional().meta({ description: "time zone for day, week and hour (default REPORTS_TIMEZONE)" }),
     format: z.enum(["json", "csv"]).optional(),
   })
   .strict();
