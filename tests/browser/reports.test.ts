@@ -78,6 +78,14 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
         "INSERT INTO agent_state_log (pbx, agent, state, reason, started_at) VALUES ('main', '1001', $1, $2, date_trunc('day', now()) - interval '1 day' + make_interval(hours => $3::int))",
         [state, reason, hour],
       );
+    // Twenty leads over the last 20 days, a third of them converted the day after (the Business tab).
+    await s.app.db.exec(`
+      INSERT INTO clients (name, name_lower, stage, created_at, updated_at)
+        SELECT 'Lead ' || g, 'lead ' || g, (CASE WHEN g % 3 = 0 THEN 'active' ELSE 'prospect' END)::"LifecycleStage",
+          (now() AT TIME ZONE 'UTC') - make_interval(days => g), now() AT TIME ZONE 'UTC' FROM generate_series(1, 20) AS g;
+      INSERT INTO stage_changes (client_id, from_stage, to_stage, at) SELECT id, NULL, 'prospect', created_at FROM clients WHERE name LIKE 'Lead %';
+      INSERT INTO stage_changes (client_id, from_stage, to_stage, at)
+        SELECT id, 'prospect', 'active', created_at + interval '1 day' FROM clients WHERE name LIKE 'Lead %' AND stage = 'active';`);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -127,6 +135,20 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     const text = fs.readFileSync(await file.path(), "utf8").replace(/^\uFEFF/, "");
     expect(text.split(/\r?\n/)[0]).toMatch(/^key,offered,answered,abandoned,shortAbandoned,serviceLevel,serviceLevelWithAbandons,/);
     expect(text).toContain("sales,");
+
+    // The Business tab: conversion and growth charts with their tables, the same figures as the API, CSV per table.
+    const businessRange = await rangeOf(p);
+    await p.getByTestId("reports-tab-business").click();
+    for (const chart of ["chart-conversion", "chart-growth"]) await p.getByTestId(chart).locator("canvas").waitFor();
+    const business = await s.api("GET", `/api/reports/business?${businessRange}`, { token: await s.login(max.username, max.password) });
+    expect(business.body.conversion.leads).toBe(20);
+    expect(Number(await p.getByTestId("kpi-leads").textContent())).toBe(20);
+    expect(await p.getByTestId("table-conversion").locator("tbody tr").count()).toBe(business.body.conversionByMonth.length);
+    await p.screenshot({ path: path.join(shotsDir, "reports-business.png"), fullPage: true });
+    const businessCsv = p.waitForEvent("download");
+    await p.getByTestId("table-conversion-csv").click();
+    const conversion = fs.readFileSync(await (await businessCsv).path(), "utf8").replace(/^\uFEFF/, "");
+    expect(conversion.split(/\r?\n/)[0]).toBe("month,leads,converted,rate");
     expect(pageErrors).toEqual([]);
   });
 

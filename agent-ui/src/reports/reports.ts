@@ -19,6 +19,11 @@ export interface ReportRow {
   transfers: number;
   answeredWithinTarget: number;
   label: string | null;
+  callbacksRequested: number;
+  callbacksCompleted: number;
+  firstContactResolution: number | null;
+  scriptOutcomes: Record<string, number>;
+  newClients: number | null;
 }
 
 export interface CallsReport {
@@ -118,4 +123,59 @@ export function fmtSec(v: number | null): string {
   if (v < 60) return `${v.toFixed(v < 10 ? 1 : 0)} s`;
   const m = Math.floor(v / 60);
   return `${m}:${String(Math.round(v - m * 60)).padStart(2, "0")}`;
+}
+
+// ---- Business reports: GET /api/reports/business (managers, admins; docs/reports.md "Business reports").
+
+export interface Durations {
+  count: number;
+  done: number;
+  meanSeconds: number | null;
+  p50Seconds: number | null;
+}
+
+export interface BusinessReport {
+  from: string;
+  to: string;
+  tz: string;
+  conversion: { leads: number; converted: number; rate: number | null; meanDaysToConvert: number | null };
+  conversionByMonth: { month: string; leads: number; converted: number; rate: number | null }[];
+  stages: { stage: string; clients: number; enteredInRange: number; reachedByLeads: number }[];
+  firstContact: Durations;
+  tasks: Durations;
+  callbacks: Durations;
+  growth: { month: string; newClients: number; becameLost: number; totalClients: number }[];
+  lost: { days: number; asOf: string; count: number; clients: { id: number; name: string; lastContactAt: string | null }[] };
+  complaints: {
+    count: number;
+    withTask: number;
+    closed: number;
+    meanCloseSeconds: number | null;
+    p50CloseSeconds: number | null;
+    items: { linkedid: string; startedAt: string; clientId: number | null; source: "disposition" | "script"; taskId: number | null; closedAt: string | null; closeSeconds: number | null }[];
+  };
+}
+
+export type BusinessTable = "conversion" | "stages" | "growth" | "processing" | "lost" | "complaints";
+
+function businessQuery(f: ReportFilter): Record<string, string> {
+  const { from, to, tz } = reportQuery(f, "day");
+  return { from: from!, to: to!, tz: tz! };
+}
+
+export const loadBusiness = (f: ReportFilter, signal?: AbortSignal) => api.get<BusinessReport>("/api/reports/business", businessQuery(f), signal);
+
+/** The server's CSV of one business table. */
+export async function downloadBusinessCsv(f: ReportFilter, table: BusinessTable): Promise<void> {
+  const res = await fetch(withQuery("/api/reports/business", { ...businessQuery(f), format: "csv", table }), { headers: { Authorization: `Bearer ${getToken() ?? ""}` } });
+  if (!res.ok) throw new Error(`CSV export failed (${res.status})`);
+  save(await res.blob(), `business-${table}-${f.from}-${f.to}.csv`);
+}
+
+/** A long duration: seconds, minutes, hours or days. */
+export function fmtLong(v: number | null): string {
+  if (v === null) return "–";
+  if (v < 3600) return fmtSec(v);
+  if (v < 86_400 * 2) return `${(v / 3600).toFixed(1)} h`;
+  return `${(v / 86_400).toFixed(1)} d`;
 }
