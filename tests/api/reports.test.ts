@@ -298,6 +298,26 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
     expect((await s.api("GET", `/api/reports/agents?${range}`, { token: tokens.ann })).status).toBe(403);
   });
 
+  it("first-contact resolution when the journal writes a later call first (calls are written when they end)", async () => {
+    // On the 10th, D's first call (answered, 10:00-10:30) ends after their second (10:20, abandoned at 10:21), which is written first;
+    // E's call is followed by another 8 days later (outside FCR_DAYS 7): resolved. FCR: E's only, 1 of 2.
+    const rows: [string, string, string, string, string][] = [
+      ["d2", "+14155550004", "2026-03-10T10:20:00Z", "2026-03-10T10:21:00Z", "abandoned"],
+      ["d1", "+14155550004", "2026-03-10T10:00:00Z", "2026-03-10T10:30:00Z", "answered"],
+      ["e1", "+14155550005", "2026-03-10T12:00:00Z", "2026-03-10T12:05:00Z", "answered"],
+      ["e2", "+14155550005", "2026-03-18T12:00:01Z", "2026-03-18T12:05:00Z", "answered"],
+    ];
+    for (const [linkedid, customer, started, ended, outcome] of rows)
+      await s.app.db.query(
+        `INSERT INTO calls (linkedid, direction, caller_number, called_number, customer_number, queue, started_at, ended_at, wait_seconds, outcome)
+         VALUES ($1, 'inbound', $2, '8005551000', $2, 'support', $3, $4, 5, $5)`,
+        [linkedid, customer, t(started), t(ended), outcome],
+      );
+    const r = await get("max", "from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z&groupBy=day&tz=UTC");
+    expect(r.body.totals.answered).toBe(2);
+    expect(r.body.totals.firstContactResolution).toBe(50);
+  });
+
   it("supervisors see their queues only; agents are refused; bad input is a 400 naming the field", async () => {
     const sue = await get("sue", `${range}&groupBy=queue`);
     expect(sue.status).toBe(200);
