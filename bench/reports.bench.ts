@@ -29,7 +29,7 @@ function journalSql(perDay: number): string {
 INSERT INTO calls (linkedid, pbx, direction, caller_number, customer_number, called_number, queue, agent_extension, started_at, answered_at, ended_at,
   wait_seconds, talk_seconds, hold_seconds, transfers, outcome, wrapped_at, disposition, segments)
 SELECT 'b' || g, 'main', 'inbound', '+1415' || lpad((g % 9999991)::text, 7, '0'),
-  -- the customer: 8,000 numbers, each calling again 8 days later (the journal's trigger keeps next_inbound_at)
+  -- the customer: 8,000 numbers, each calling again 8 days later (first-contact resolution looks each up)
   '+1650' || lpad((g % 8000)::text, 7, '0'),
   '80055' || (51000 + g % 6), 'q' || (g % 8), CASE WHEN ab THEN NULL ELSE (1001 + g % 40)::text END,
   t, CASE WHEN ab THEN NULL ELSE t + make_interval(secs => w) END,

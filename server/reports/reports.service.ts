@@ -128,8 +128,9 @@ export class ReportsService {
            COALESCE(sum(hold_seconds) FILTER (WHERE outcome = 'answered'), 0)::float8 AS hold_sum,
            COALESCE(sum(${wrapupSql(this.settings.wrapupSeconds)}) FILTER (WHERE outcome = 'answered'), 0)::float8 AS wrapup_sum,
            COALESCE(sum(transfers), 0)::int AS transfers,
-           (count(*) FILTER (WHERE outcome = 'answered'
-             AND (next_inbound_at IS NULL OR next_inbound_at > started_at + make_interval(days => ${Math.trunc(s.fcrDays)}))))::int AS fcr,
+           (count(*) FILTER (WHERE outcome = 'answered' AND NOT EXISTS (
+             SELECT 1 FROM calls n WHERE n.direction = 'inbound' AND n.customer_number = calls.customer_number
+               AND n.started_at > calls.started_at AND n.started_at <= calls.started_at + make_interval(days => ${Math.trunc(s.fcrDays)}))))::int AS fcr,
            ${buckets.join(",\n           ")}
          FROM calls WHERE ${filter}
          GROUP BY GROUPING SETS ((${inner}), (disposition)))
