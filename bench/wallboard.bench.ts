@@ -93,8 +93,9 @@ export async function benchWallboard(o: { database: "pglite" | "postgres"; agent
     });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      const h = await fetch(`${base}/api/health`).then((r) => r.json() as Promise<{ ami?: string }>, () => null);
-      if (h?.ami === "connected") break;
+      // The node must hold the PBX's lease (it reads the events and pushes), not only have its actions link up.
+      const h = await fetch(`${base}/api/health`).then((r) => r.json() as Promise<{ ami?: string; lease?: string }>, () => null);
+      if (h?.ami === "connected" && h.lease === "holder") break;
       if (i > 600) throw new Error("server did not come up");
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -134,6 +135,10 @@ export async function benchWallboard(o: { database: "pglite" | "postgres"; agent
       placed.push(sim.pbx.inboundCall({ from: `+1415555${String(k % 10000).padStart(4, "0")}`, did: didList[k % didList.length], talkSeconds: 4 }));
     }
     const loadEnd = Date.now();
+    if (process.env.METRICS_TOKEN) {
+      const m = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${process.env.METRICS_TOKEN}` } }).then((r) => r.text(), () => "");
+      o.log(m.split("\n").filter((l) => /eventloop_lag_(p50|p99|max)_seconds |eventloop_lag_seconds /.test(l)).join("; "));
+    }
     const cpu1 = ticks(child.pid!);
     counting = false;
     const rssMb = Number(execFileSync("ps", ["-o", "rss=", "-p", String(child.pid)]).toString().trim()) / 1024;
@@ -141,10 +146,15 @@ export async function benchWallboard(o: { database: "pglite" | "postgres"; agent
     await new Promise((r) => setTimeout(r, 3000));
 
     const staleness: number[] = [];
+    const worst: [number, number][] = [];
     for (const [callId, t] of joinedAt) {
       const shown = shownAt.get(callId);
-      if (shown !== undefined) staleness.push(shown - t);
+      if (shown !== undefined) {
+        staleness.push(shown - t);
+        worst.push([Math.round(t - performance.timeOrigin - (t0 - performance.timeOrigin)), Math.round(shown - t)]);
+      }
     }
+    if (process.env.BENCH_DEBUG) o.log(`worst (ms after start, staleness): ${JSON.stringify(worst.sort((a, b) => b[1] - a[1]).slice(0, 12))}`);
     const seconds = (loadEnd - t0) / 1000;
     const lastOf = new Map<string, number>();
     let minQueueGapMs = Infinity;
