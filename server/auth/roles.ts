@@ -113,6 +113,7 @@ export const routeAccess = {
   "POST /supervisor/spy": supervisors,
   "POST /supervisor/spy/stop": supervisors,
   "POST /supervisor/agents/:ext/:action": supervisors,
+
   "GET /recordings": staff,
   "GET /recordings/:id": staff,
   "GET /recordings/:id/audio": staff,
