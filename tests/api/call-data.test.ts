@@ -99,9 +99,11 @@ describe.each(dbKinds)("call data on %s", (db) => {
     await talkFor(1100); // the caller waits a second in the queue
     pbx().answer("1002");
     await back();
-    await expectEventually(() => expect(tracker().calls.get(linkedid)?.adopted).toBe(true), safety);
+    // The resync adopts the call from CoreShowChannels; who talks on it comes from a bridged agent
+    // leg in the same list or, when the list was read before the bridge formed (a busy machine),
+    // from the events that follow: wait for both.
+    await expectEventually(() => expect(tracker().calls.get(linkedid)).toMatchObject({ adopted: true, queue: "support", agent: "1002" }), safety);
     const live = tracker().calls.get(linkedid)!;
-    expect(live).toMatchObject({ queue: "support", agent: "1002" });
     expect([...live.estimated].sort()).toEqual(["answeredAt", "queuedAt", "talkSeconds", "waitSeconds"]);
     await talkFor(1100);
     pbx().agentHangup("1002");
