@@ -70,15 +70,6 @@ export function dismissAlert(a: SupervisorAlert): void {
   wallboard.alerts = wallboard.alerts.filter((x) => x !== a);
 }
 
-/** "1:05", "12:00:31": how long, from seconds. */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
-}
-
 export const STATE_LABEL: Record<string, string> = {
   available: "Available",
   ringing: "Ringing",
