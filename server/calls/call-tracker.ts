@@ -483,8 +483,15 @@ export class CallTracker extends EventEmitter {
     if (call.estimated.has("answeredAt")) {
       const answered = new Date(this.now().getTime() - e.talkSeconds * 1000);
       seg.answeredAt = answered;
+      if (seg.ringingAt > answered) seg.ringingAt = answered;
       if (call.transfers === 0) {
         call.answeredAt = answered;
+        // Both counts are whole seconds (the start from CoreShowChannel's Duration, the answer from
+        // TalkTime): a call answered within a second of its start can come out answered "before" it
+        // started. Within that second the start is the one moved, so the order stays true.
+        if (answered < call.startedAt) call.startedAt = answered;
+        if (call.queuedAt && answered < call.queuedAt) call.queuedAt = answered;
+        if (call.ringingAt && answered < call.ringingAt) call.ringingAt = answered;
         call.waitSeconds = e.holdSeconds;
         for (const f of ["answeredAt", "waitSeconds", "talkSeconds"] as const) call.estimated.delete(f);
       }

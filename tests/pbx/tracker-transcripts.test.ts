@@ -189,6 +189,31 @@ describe("calls whose end was not seen (the link was down)", () => {
     expect([...c.estimated].sort()).toEqual(["endedAt", "talkSeconds"]);
   });
 
+  it("an adopted call answered within a second of its start never comes out answered before it started", () => {
+    // The PBX counts in whole seconds: the caller's CoreShowChannel Duration says 3 s (it is 3.9 s
+    // old), the agent's leg 3 s, and at the end AgentComplete's TalkTime rounds 5.94 s of talk to 6.
+    const t0 = Date.parse("2026-11-25T09:00:00Z");
+    const tracker = new CallTracker();
+    const ended: TrackedCall[] = [];
+    tracker.on("call", (e: CallEvent) => e.type === "call.ended" && ended.push(e.call));
+    const ch = { callerNum: "+14155550123", callerName: "", exten: "", state: 6, bridgeId: "b-1" };
+    tracker.reconcile([
+      { ...ch, uniqueid: "1764061200.1", linkedid: "1764061200.1", channel: "PJSIP/trunk-00000001", application: "Queue", applicationData: "support", ageSeconds: 3 },
+      { ...ch, uniqueid: "1764061200.2", linkedid: "1764061200.1", channel: "PJSIP/1001-00000002", application: "AppQueue", applicationData: "(Outgoing Line)", ageSeconds: 3 },
+    ], t0);
+    const agentComplete = { uniqueid: "1764061200.1", linkedid: "1764061200.1", queue: "support", iface: "PJSIP/1001", talkSeconds: 6, holdSeconds: 0, reason: "agent" };
+    tracker.handle({ type: "agent.complete", ...agentComplete }, t0 + 2_000);
+    for (const [uniqueid, channel] of [["1764061200.2", "PJSIP/1001-00000002"], ["1764061200.1", "PJSIP/trunk-00000001"]] as const) {
+      tracker.handle({ type: "channel.hangup", uniqueid, linkedid: "1764061200.1", channel, cause: 16, causeText: "Normal Clearing" }, t0 + 2_010);
+    }
+    const c = ended[0]!;
+    expect(c).toMatchObject({ outcome: "answered", agent: "1001", adopted: true });
+    expect(c.startedAt.getTime()).toBeLessThanOrEqual(c.answeredAt!.getTime());
+    expect(c.queuedAt!.getTime()).toBeLessThanOrEqual(c.answeredAt!.getTime());
+    expect(c.answeredAt!.getTime()).toBe(t0 + 2_000 - 6_000);
+    expect(c.segments[0]!.ringingAt.getTime()).toBeLessThanOrEqual(c.segments[0]!.answeredAt!.getTime());
+  });
+
   it("a click-to-call that never got a channel is journaled from its OriginateResponse Failure", () => {
     const tracker = new CallTracker();
     const ended: TrackedCall[] = [];
