@@ -1,62 +1,18 @@
 // The reports page's data: GET /api/reports/calls (docs/api.md "Reports"; formulas in docs/reports.md).
+import type { ApiQuery, Schema } from "../api/types";
 import { api, getToken, withQuery } from "../lib/api";
 
-export type Grouping = "day" | "week" | "hour" | "queue" | "agent" | "did";
-
-export interface ReportRow {
-  key: string | null;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  serviceLevel: number | null;
-  serviceLevelWithAbandons: number | null;
-  asaSeconds: number | null;
-  ahtSeconds: number | null;
-  talkSeconds: number | null;
-  holdSeconds: number | null;
-  wrapupSeconds: number | null;
-  transfers: number;
-  answeredWithinTarget: number;
-  label: string | null;
-  callbacksRequested: number;
-  callbacksCompleted: number;
-  firstContactResolution: number | null;
-  scriptOutcomes: Record<string, number>;
-  newClients: number | null;
-}
-
-export interface CallsReport {
-  from: string;
-  to: string;
-  groupBy: Grouping;
-  tz: string;
-  shortAbandonSeconds: number;
-  rows: ReportRow[];
-  totals: ReportRow;
-  abandonTimes: { bucket: string; fromSeconds: number; toSeconds: number | null; count: number }[];
-  dispositions: { disposition: string | null; count: number }[];
-}
-
-export interface AgentRow {
-  agent: string;
-  calls: number;
-  missedRings: number;
-  talkSeconds: number;
-  holdSeconds: number;
-  wrapupSeconds: number;
-  availableSeconds: number;
-  onCallSeconds: number;
-  wrapupStateSeconds: number;
-  pausedSeconds: number;
-  occupancy: number | null;
-  name: string | null;
-  pauseByReason: Record<string, number>;
-}
+// The answers' shapes come from the server's zod schemas (server/reports/reports.schemas.ts and
+// business.schemas.ts) through the generated OpenAPI types: `npm run api:types` after changing them.
+export type CallsReport = Schema<"CallsReport">;
+export type ReportRow = Schema<"CallsReportRow">;
+export type Grouping = CallsReport["groupBy"];
+export type AgentsReport = Schema<"AgentsReport">;
+export type AgentRow = Schema<"AgentReportRow">;
 
 export const loadAgents = (f: ReportFilter, signal?: AbortSignal) => {
   const { from, to, queue } = reportQuery(f, "agent");
-  return api.get<{ rows: AgentRow[] }>("/api/reports/agents", { from, to, queue }, signal);
+  return api.get<AgentsReport>("/api/reports/agents", { from, to, queue }, signal);
 };
 
 /** The server's CSV of the per-agent table. */
@@ -81,7 +37,7 @@ export interface ReportFilter {
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 /** The API's query for a filter: local midnights as instants, `to` the midnight after the last day. */
-export function reportQuery(f: ReportFilter, groupBy: Grouping): Record<string, string | undefined> {
+export function reportQuery(f: ReportFilter, groupBy: Grouping): ApiQuery<"/reports/calls", "get"> {
   const from = new Date(`${f.from}T00:00:00`);
   const to = new Date(`${f.to}T00:00:00`);
   to.setDate(to.getDate() + 1);
@@ -127,36 +83,8 @@ export function fmtSec(v: number | null): string {
 
 // ---- Business reports: GET /api/reports/business (managers, admins; docs/reports.md "Business reports").
 
-export interface Durations {
-  count: number;
-  done: number;
-  meanSeconds: number | null;
-  p50Seconds: number | null;
-}
-
-export interface BusinessReport {
-  from: string;
-  to: string;
-  tz: string;
-  conversion: { leads: number; converted: number; rate: number | null; meanDaysToConvert: number | null };
-  conversionByMonth: { month: string; leads: number; converted: number; rate: number | null }[];
-  stages: { stage: string; clients: number; enteredInRange: number; reachedByLeads: number }[];
-  firstContact: Durations;
-  tasks: Durations;
-  callbacks: Durations;
-  growth: { month: string; newClients: number; becameLost: number; totalClients: number }[];
-  lost: { days: number; asOf: string; count: number; clients: { id: number; name: string; lastContactAt: string | null }[] };
-  complaints: {
-    count: number;
-    withTask: number;
-    closed: number;
-    meanCloseSeconds: number | null;
-    p50CloseSeconds: number | null;
-    items: { linkedid: string; startedAt: string; clientId: number | null; source: "disposition" | "script"; taskId: number | null; closedAt: string | null; closeSeconds: number | null }[];
-  };
-}
-
-export type BusinessTable = "conversion" | "stages" | "growth" | "processing" | "lost" | "complaints";
+export type BusinessReport = Schema<"BusinessReport">;
+export type BusinessTable = NonNullable<ApiQuery<"/reports/business", "get">["table"]>;
 
 function businessQuery(f: ReportFilter): Record<string, string> {
   const { from, to, tz } = reportQuery(f, "day");
