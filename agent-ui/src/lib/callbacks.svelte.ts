@@ -1,6 +1,7 @@
 // Callbacks on the console: the offer in the phone dock (callback:offer → a card with "Call now"
 // and the countdown to autodial; callback:gone or the PBX ringing the agent's phone takes it away),
 // and the actions of "My callbacks", "Call back later" and the supervisor's page.
+import type { ApiBody } from "../api/types";
 import { api, ApiError, errorMessage } from "./api";
 import { formatPhone } from "./format";
 import { toast } from "./toasts.svelte";
@@ -90,22 +91,17 @@ export async function dialOwnCallback(cb: Callback): Promise<boolean> {
   }
 }
 
-export interface NewCallback {
-  number: string;
-  name?: string;
-  queue?: string;
-  dueAt?: string;
-  note?: string;
-  clientId?: number;
-  assigneeId?: number | null;
-}
+/** POST /api/callbacks's body, from the server's schema (server/callbacks/callbacks.schemas.ts). */
+export type NewCallback = ApiBody<"/callbacks", "post">;
+/** PATCH /api/callbacks/:id's body, from the same file. */
+export type CallbackChanges = ApiBody<"/callbacks/{id}", "patch">;
 
 /** "Call back later": POST /api/callbacks. Throws ApiError (the form shows the field). */
 export async function createCallback(body: NewCallback): Promise<Callback & { merged?: boolean }> {
   return api.post<Callback & { merged?: boolean }>("/api/callbacks", body);
 }
 
-export async function patchCallback(id: number, body: { dueAt?: string; assigneeId?: number | null; status?: "cancelled"; note?: string }): Promise<Callback | null> {
+export async function patchCallback(id: number, body: CallbackChanges): Promise<Callback | null> {
   try {
     return await api.patch<Callback>(`/api/callbacks/${id}`, body);
   } catch (err) {
