@@ -55,13 +55,19 @@ export class EventStream {
     }
     if (!scopes.includes("events:stream")) return refuse(socket, 403, "FORBIDDEN", "this API token has no events:stream scope");
     const token = bearerToken(req.headers.authorization)!;
+    // Without `after`: from the last event numbered before the handshake completes. Read before the
+    // 101, an event the client causes once its socket is open is numbered after it, so it is sent
+    // (read back from the log if this node's tail has not brought it yet). Read once the socket was
+    // open, a node slowed down between the 101 and the read skipped it. Redis unreachable: left
+    // undefined, and serve() closes with 1011.
+    const after = q.data.after ?? (await this.events.lastSeq().catch(() => undefined));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // A token revoked (or its admin deactivated) while streaming: the stream ends within a minute.
       const recheck = setInterval(() => {
         this.tokens.authenticate(token).catch(() => ws.close(closeCodes.revoked, "API token revoked"));
       }, 30_000);
       ws.on("close", () => clearInterval(recheck));
-      void this.serve(ws, q.data.after);
+      void this.serve(ws, after);
     });
   }
 
@@ -84,7 +90,9 @@ export class EventStream {
         for (;;) {
           const page = await this.events.after(lastSent, 1000);
           for (const e of page) send(e);
-          if (page.length < 1000) break;
+          // A client gone in the middle of a catch-up: send() no longer moves lastSent, so without
+          // this the same full page would be read again and again, for as long as the node runs.
+          if (page.length < 1000 || ws.readyState !== ws.OPEN) break;
         }
       }
       const pending = buffered;
