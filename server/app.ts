@@ -91,6 +91,8 @@ export interface App {
   pbxes: PbxSet;
   /** The supervisor console's live wallboard, its pushes and spy sessions. */
   supervisor: Supervisor;
+  /** The call reports, with the sums they keep (tests wait for a rebuild of them). */
+  reports: ReportsService;
   /** Every route the HTTP server declares (the role-matrix test checks each has an entry). */
   routes(): RouteInfo[];
   /** Listens on config.port (0 picks a free one); resolves with the bound port. */
@@ -367,7 +369,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   const imports = new CsvImports({ db, redis, redisPrefix: config.redisPrefix, dataDir: config.dataDir, realtime, clients, phoneIndex, audit, defaultCountry: config.defaultCountry, log: log.child({ module: "csv-import" }) });
   await imports.start();
   api.use(crmRoutes({ clients, contacts, timeline, tasks, phoneIndex, audit, listBudget, imports, defaultCountry: config.defaultCountry }));
-  const reports = new ReportsService(db, { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels, wrapupSeconds: config.wrapupSeconds, fcrDays: config.fcrDays, lostClientDays: config.lostClientDays });
+  const reportsLog = log.child({ module: "reports" });
+  const reports = new ReportsService(
+    db,
+    { shortAbandonSeconds: config.shortAbandonSeconds, defaultTargetSeconds: 20, timezone: config.reportsTimezone, didLabels: config.didLabels, wrapupSeconds: config.wrapupSeconds, fcrDays: config.fcrDays, lostClientDays: config.lostClientDays },
+    (err) => reportsLog.error({ err: err.message }, "folding calls into the reports' kept sums failed; reports read the journal meanwhile"),
+  );
+  // Every node folds what was journaled into the kept sums each 30 s (one at a time), so a report rarely has to.
+  reports.rollup.startFolding();
   const business = new BusinessReportsService(db, { timezone: config.reportsTimezone, lostClientDays: config.lostClientDays });
   api.use(reportsRoutes({ db, reports, business }));
   api.use(integration.routes);
@@ -395,6 +404,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     telephony,
     pbxes,
     supervisor,
+    reports,
     routes: () => listRoutes(expressApp.router as unknown as Parameters<typeof listRoutes>[0]),
     listen: () =>
       new Promise((resolve, reject) => {
@@ -418,6 +428,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       await recordingJobs.close();
       directory.stop();
       await integration.close();
+      await reports.rollup.stop();
       // Socket.IO's close also stops the HTTP server; in-flight requests finish first.
       await realtime.close();
       server.closeAllConnections?.();

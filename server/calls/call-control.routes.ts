@@ -147,7 +147,8 @@ export function callControlRoutes(d: CallControlDeps): Router {
     await d.scripts?.checkWrapup(id);
     const saved = await d.db.prisma.call.update({
       where: { id: row.id },
-      data: { disposition: body.disposition, wrapupNote: body.note ?? null, wrappedAt: new Date(), wrappedById: user.id, clientId },
+      // rollupPending: the reports fold the disposition and wrap-up time in again (server/reports/report-rollup.ts).
+      data: { disposition: body.disposition, wrapupNote: body.note ?? null, wrappedAt: new Date(), wrappedById: user.id, clientId, rollupPending: true },
     });
     // The call left the client it was journaled under: that client's history (its card) changed too.
     if (row.clientId && row.clientId !== clientId) await d.clients.changed(row.clientId);

@@ -307,15 +307,21 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
       ["e1", "+14155550005", "2026-03-10T12:00:00Z", "2026-03-10T12:05:00Z", "answered"],
       ["e2", "+14155550005", "2026-03-18T12:00:01Z", "2026-03-18T12:05:00Z", "answered"],
     ];
-    for (const [linkedid, customer, started, ended, outcome] of rows)
+    // A report after each row: each is folded into the kept sums on its own, the later call d2 before d1.
+    let r: Awaited<ReturnType<typeof get>> | undefined;
+    for (const [linkedid, customer, started, ended, outcome] of rows) {
       await s.app.db.query(
         `INSERT INTO calls (linkedid, direction, caller_number, called_number, customer_number, queue, started_at, ended_at, wait_seconds, outcome)
          VALUES ($1, 'inbound', $2, '8005551000', $2, 'support', $3, $4, 5, $5)`,
         [linkedid, customer, t(started), t(ended), outcome],
       );
-    const r = await get("max", "from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z&groupBy=day&tz=UTC");
-    expect(r.body.totals.answered).toBe(2);
-    expect(r.body.totals.firstContactResolution).toBe(50);
+      r = await get("max", "from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z&groupBy=day&tz=UTC");
+    }
+    expect(r!.body.totals.answered).toBe(2);
+    expect(r!.body.totals.firstContactResolution).toBe(50);
+    // By queue the same day comes from the per-day sums, by hour from the per-slot ones: the same answer.
+    const byQueue = await get("max", "from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z&groupBy=queue&tz=UTC");
+    expect(byQueue.body.totals).toEqual(r!.body.totals);
   });
 
   it("supervisors see their queues only; agents are refused; bad input is a 400 naming the field", async () => {
@@ -328,5 +334,50 @@ describe.each(dbKinds)("call reports (%s)", (db) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe("groupBy");
     expect((await get("max", `${range}&tz=Mars/Olympus`)).body.error.field).toBe("tz");
+  });
+
+  // Runs last: it adds a call to the fixture's range.
+  it("the kept sums agree with the journal: ragged ranges in odd zones, a late call, its wrap-up, a changed target", async () => {
+    // The sums kept with the current settings (the first report started their build): read from here on.
+    const rollup = s.app.reports.rollup;
+    await rollup.settled();
+    expect(await rollup.current()).toBe(true);
+    // New clients are counted by DID only.
+    const totalsOf = async (query: string) => ({ ...(await get("max", query)).body.totals, newClients: null }) as Record<string, unknown>;
+    // Whole days (per-day sums), whole 15-minute slots (per-slot sums), and the journal alone (a filter by agent, or no whole day):
+    // each grouping of the same range has the same totals, ragged edges and zones with half- and quarter-hour offsets included.
+    const ragged = ["from=2026-02-28T23:07:00Z&to=2026-03-03T00:00:00Z", "from=2026-03-01T12:00:00.001Z&to=2026-03-02T14:01:00Z"];
+    for (const r of ragged) {
+      const byQueue = await totalsOf(`${r}&groupBy=queue`);
+      for (const g of ["agent", "did", "day&tz=Asia/Kolkata", "week&tz=Asia/Kathmandu", "hour&tz=America/St_Johns"])
+        expect(await totalsOf(`${r}&groupBy=${g}`), `${r} by ${g}`).toEqual(byQueue);
+    }
+    expect((await totalsOf(`${ragged[1]}&groupBy=day`)).offered).toBe(3);
+    const before = await get("max", `${range}&groupBy=queue`);
+    // A call journaled now (c10): counted at once, in every grouping.
+    await s.app.db.query(
+      `INSERT INTO calls (linkedid, direction, caller_number, called_number, customer_number, queue, agent_extension, started_at, answered_at, ended_at, wait_seconds, talk_seconds, outcome)
+       VALUES ('1772445600.10', 'inbound', '+14155550010', '8005552000', '+14155550010', 'sales', '1002', $1, $2, $3, 28, 60, 'answered')`,
+      [t("2026-03-02T10:00:00Z"), t("2026-03-02T10:00:28Z"), t("2026-03-02T10:01:28Z")],
+    );
+    const after = await get("max", `${range}&groupBy=queue`);
+    expect(after.body.totals).toMatchObject({ offered: before.body.totals.offered + 1, answered: before.body.totals.answered + 1, answeredWithinTarget: before.body.totals.answeredWithinTarget + 1 });
+    expect(await totalsOf(`${range}&groupBy=day&tz=UTC`)).toEqual(after.body.totals);
+    // Its wrap-up (saved through the API) moves it from "no disposition" to "Sale".
+    const count = (r: typeof after, d: string | null) => r.body.dispositions.find((x: { disposition: string | null }) => x.disposition === d)?.count ?? 0;
+    const wrapup = await s.api("POST", "/api/calls/1772445600.10/wrapup", { token: s.adminToken, body: { disposition: "Sale" } });
+    expect(wrapup.status, JSON.stringify(wrapup.body)).toBe(200);
+    const wrapped = await get("max", `${range}&groupBy=hour&tz=UTC`);
+    expect(count(wrapped, "Sale")).toBe(count(after, "Sale") + 1);
+    expect(count(wrapped, null)).toBe(count(after, null) - 1);
+    // A supervisor tightens sales' target to 20 s: c10 (28 s) and c5 (25 s) are no longer within it.
+    // Read from the journal while the sums are rebuilt, then from the rebuilt sums: the same.
+    await s.app.db.query("UPDATE queue_targets SET target_seconds = 20 WHERE queue = 'sales'");
+    expect((await totalsOf(`${range}&groupBy=agent`)).answeredWithinTarget).toBe(after.body.totals.answeredWithinTarget - 2);
+    await rollup.settled();
+    expect(await rollup.current()).toBe(true);
+    expect((await totalsOf(`${range}&groupBy=agent`)).answeredWithinTarget).toBe(after.body.totals.answeredWithinTarget - 2);
+    expect((await totalsOf(`${range}&groupBy=day`)).answeredWithinTarget).toBe(after.body.totals.answeredWithinTarget - 2);
+    await s.app.db.query("UPDATE queue_targets SET target_seconds = 30 WHERE queue = 'sales'");
   });
 });
