@@ -69,6 +69,8 @@ interface PendingRow {
  */
 export class CallJournal {
   private pending: PendingRow[] = [];
+  /** The chunk being written now: not stored yet, so still part of the backlog. */
+  private writing: PendingRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private failures = 0;
@@ -112,9 +114,11 @@ export class CallJournal {
   }
 
   health(): JournalHealth {
+    const oldest = this.writing[0] ?? this.pending[0];
     return {
-      backlog: this.pending.length,
-      oldestSeconds: this.pending.length ? Math.round((Date.now() - this.pending[0]!.queuedAt) / 1000) : 0,
+      // Rows in the INSERT under way count until it returns: a backlog of 0 means every call is stored.
+      backlog: this.writing.length + this.pending.length,
+      oldestSeconds: oldest ? Math.round((Date.now() - oldest.queuedAt) / 1000) : 0,
       failing: this.failingSince !== null,
       failingSince: this.failingSince?.toISOString() ?? null,
       lastError: this.lastError,
@@ -149,6 +153,7 @@ export class CallJournal {
   private async drain(): Promise<void> {
     while (this.pending.length) {
       const chunk = this.pending.splice(0, this.o.chunkRows);
+      this.writing = chunk;
       try {
         await this.writeChunk(chunk.map((r) => r.call));
       } catch (err) {
@@ -158,6 +163,8 @@ export class CallJournal {
           this.failed(err as Error);
           return;
         }
+      } finally {
+        this.writing = [];
       }
       if (this.failures) {
         this.log.info({ afterFailures: this.failures }, "call journal writing again");

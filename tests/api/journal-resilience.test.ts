@@ -22,6 +22,16 @@ function endedCall(i: number, over: Partial<TrackedCall> = {}): TrackedCall {
   };
 }
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+function deferred(): Deferred {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /**
  * The journal under the loads and faults that wedged it: thousands of calls ending at once (one
  * INSERT passed PostgreSQL's 65,535 parameters and failed for ever), a row the database refuses,
@@ -31,6 +41,7 @@ describe.each(dbKinds)("call journal resilience on %s", (kind) => {
   let db: Database;
   let drop: (() => Promise<void>) | undefined;
   let down = false;
+  let held: { gate: Deferred; reached: Deferred } | null = null;
   let faulty: Database;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journal-"));
   const rejectFile = path.join(dir, "journal-rejected.jsonl");
@@ -45,7 +56,18 @@ describe.each(dbKinds)("call journal resilience on %s", (kind) => {
       db = await openDatabase({ url: pg.url, dataDir: null });
     } else db = await openDatabase({ url: null, dataDir: null });
     // The same database behind a switch: while `down`, every query fails as an unreachable server would.
-    faulty = { ...db, query: (sql, params) => (down ? Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")) : db.query(sql, params)) };
+    // `held`: the journal's INSERTs wait until it is let go (a slow write, caught in the middle).
+    faulty = {
+      ...db,
+      query: async (sql, params) => {
+        if (down) throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+        if (held && /INSERT INTO calls/.test(sql)) {
+          held.reached.resolve();
+          await held.gate.promise;
+        }
+        return db.query(sql, params);
+      },
+    };
     const index = new PhoneIndex(db);
     await index.load();
     journal = new CallJournal(faulty, index, "US", pino({ level: "silent" }), { userOf: () => undefined, rejectFile, retryMs: 20 });
@@ -98,6 +120,24 @@ describe.each(dbKinds)("call journal resilience on %s", (kind) => {
     await expectEventually(() => expect(journal.health()).toMatchObject({ failing: false, backlog: 0 }), 15_000);
     expect(await count()).toBe(3100 + 299 + 1 + 1 + 500);
     expect(journal.health().setAside).toBe(1);
+  });
+
+  it("counts the rows of the INSERT under way in its backlog until they are stored", async () => {
+    const hold = (held = { gate: deferred(), reached: deferred() });
+    for (let i = 8700; i < 8750; i++) journal.add(endedCall(i));
+    const flushed = journal.flush();
+    // The 50 rows have left the queue for the INSERT, which is held: not stored, so still the backlog.
+    await hold.reached.promise;
+    const before = await count();
+    try {
+      expect(journal.health()).toMatchObject({ backlog: 50 });
+    } finally {
+      held = null;
+      hold.gate.resolve();
+    }
+    await flushed;
+    expect(journal.health()).toMatchObject({ backlog: 0 });
+    expect(await count()).toBe(before + 50);
   });
 
   it("writes under its fencing number only while that number is current", async () => {
