@@ -59,6 +59,15 @@ function originateFailure(reason: number): EndReason {
 }
 
 /** PJSIP/1001-00000002 → "1001" when the endpoint is an agent phone (an all-digit extension). */
+/**
+ * The agent talking on a call now: its last agent, answered, with that agent's segment still
+ * talking (not during a transfer's hand-over, and not once the call ended). Null otherwise.
+ */
+export function talkingAgent(c: TrackedCall): string | null {
+  if (c.endedAt || !c.answeredAt || !c.agent) return null;
+  return c.segments.some((s) => s.agent === c.agent && s.result === "talking") ? c.agent : null;
+}
+
 export function agentOf(channelOrIface: string): string | null {
   const m = /^(?:PJSIP|SIP)\/(\d{2,8})(?:-[0-9a-f]+)?$/.exec(channelOrIface);
   return m ? m[1]! : null;

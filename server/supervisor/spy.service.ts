@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { PbxEvent } from "../pbx/pbx-events.js";
-import { agentOf, type CallEvent } from "../calls/call-tracker.js";
+import { agentOf, talkingAgent, type CallEvent } from "../calls/call-tracker.js";
 import type { PbxSet } from "../calls/pbx-set.js";
 import type { Telephony } from "../calls/telephony.js";
 import { AppError } from "../platform/errors.js";
@@ -116,8 +116,7 @@ export class SpyService {
 
   /** The call the agent talks on now (not one that only rings). */
   private liveCallOf(t: Telephony, agent: string): string | null {
-    for (const c of t.tracker.calls.values())
-      if (!c.endedAt && c.answeredAt && c.agent === agent && c.segments.some((s) => s.agent === agent && s.result === "talking")) return c.linkedid;
+    for (const c of t.tracker.calls.values()) if (talkingAgent(c) === agent) return c.linkedid;
     return null;
   }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { AgentState, AgentStateName } from "../calls/agent-states.js";
-import type { CallEvent } from "../calls/call-tracker.js";
+import { talkingAgent, type CallEvent } from "../calls/call-tracker.js";
 import type { TrackedCall } from "../calls/call.types.js";
 import type { PbxSet } from "../calls/pbx-set.js";
 import type { Database } from "../platform/db/database.js";
@@ -205,7 +205,8 @@ export class WallboardModel extends EventEmitter {
       if (c.endedAt) continue;
       // Talking beats ringing: a phone ringing with a second call is still on the first.
       for (const ext of c.ringing.values()) if (!byAgent.has(ext)) byAgent.set(ext, c);
-      if (c.agent && c.answeredAt && c.segments.some((s) => s.agent === c.agent && s.result === "talking")) byAgent.set(c.agent, c);
+      const talking = talkingAgent(c);
+      if (talking) byAgent.set(talking, c);
     }
     return byAgent;
   }
