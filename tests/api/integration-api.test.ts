@@ -1,45 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { Redis } from "ioredis";
 import { dbKinds } from "../support/databases.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { EventLog, type StreamEvent } from "../../server/integration/event-log.js";
+import { EventLog } from "../../server/integration/event-log.js";
 import { createLogger } from "../../server/platform/logger.js";
-
-/** A /api/stream connection that keeps every message and lets a test wait for one. */
-function openStream(s: TestServer, token: string | null, query = "") {
-  const ws = new WebSocket(`${s.url.replace("http", "ws")}/api/stream${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  const messages: StreamEvent[] = [];
-  const waiters: { test: () => boolean; resolve: () => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      if (!w.test()) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  };
-  ws.on("message", (data) => {
-    messages.push(JSON.parse(String(data)) as StreamEvent);
-    check();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
-  return {
-    ws,
-    messages,
-    closed,
-    opened: new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`refused: ${res.statusCode}`), { status: res.statusCode })));
-    }),
-    /** Resolves once the messages satisfy `test` (checked at each message: no polling, no sleep). */
-    until(test: (m: StreamEvent[]) => boolean): Promise<void> {
-      return new Promise((resolve) => {
-        waiters.push({ test: () => test(messages), resolve });
-        check();
-      });
-    },
-  };
-}
+import { openStream } from "../support/stream-client.js";
 
 describe.each(dbKinds)("integration API: API tokens and /api/stream (%s)", (db) => {
   let s: TestServer;
@@ -93,15 +58,15 @@ describe.each(dbKinds)("integration API: API tokens and /api/stream (%s)", (db) 
 
   it("the stream refuses a token without events:stream, and no token, at the handshake", async () => {
     const noScope = await newToken("no stream", ["calls:read"]);
-    await expect(openStream(s, noScope.token).opened).rejects.toMatchObject({ status: 403 });
-    await expect(openStream(s, null).opened).rejects.toMatchObject({ status: 401 });
+    await expect(openStream(s.url, noScope.token).opened).rejects.toMatchObject({ status: 403 });
+    await expect(openStream(s.url, null).opened).rejects.toMatchObject({ status: 401 });
     const streamer = await newToken("bad after", ["events:stream"]);
-    await expect(openStream(s, streamer.token, "?after=abc").opened).rejects.toMatchObject({ status: 400 });
+    await expect(openStream(s.url, streamer.token, "?after=abc").opened).rejects.toMatchObject({ status: 400 });
   });
 
   it("call events carry the callId; a stream cut in the middle of traffic resumes with after: nothing lost, nothing twice", async () => {
     const { token } = await newToken("crm sync", ["events:stream"]);
-    const first = openStream(s, token);
+    const first = openStream(s.url, token);
     await first.opened;
     // A real call through the simulator: started, answered, ended, in order, with the Linkedid.
     const callId = s.app.telephony.sim!.pbx.inboundCall({ from: "+14155550142", talkSeconds: 1 });
@@ -124,7 +89,7 @@ describe.each(dbKinds)("integration API: API tokens and /api/stream (%s)", (db) 
     first.ws.terminate();
     await first.closed;
     const lastSeen = first.messages[first.messages.length - 1]!.seq;
-    const second = openStream(s, token, `?after=${lastSeen}`);
+    const second = openStream(s.url, token, `?after=${lastSeen}`);
     await second.opened;
     await traffic;
     await second.until((m) => ids.every((id) => [...first.messages, ...m].some((e) => e.type === "client.changed" && e.clientId === id)));
@@ -144,17 +109,17 @@ describe.each(dbKinds)("integration API: API tokens and /api/stream (%s)", (db) 
     for (let i = 0; i < 1500; i++) void other.append("test.filler", { i });
     const last = await other.append("test.filler", { i: 1500 });
     redis.disconnect();
-    const late = openStream(s, token, "?after=1");
+    const late = openStream(s.url, token, "?after=1");
     await late.opened;
     const closed = await late.closed;
     expect(closed.code).toBe(4410);
     expect(late.messages).toEqual([expect.objectContaining({ type: "error", code: "RESUME_TOO_OLD", lastSeq: last, message: expect.stringMatching(/no longer kept/) })]);
-    const ahead = openStream(s, token, `?after=${last! + 1000}`);
+    const ahead = openStream(s.url, token, `?after=${last! + 1000}`);
     await ahead.opened;
     expect((await ahead.closed).code).toBe(4410);
     expect(ahead.messages[0]).toMatchObject({ type: "error", code: "RESUME_UNKNOWN" });
     // Within what is kept, a resume still works.
-    const recent = openStream(s, token, `?after=${last! - 5}`);
+    const recent = openStream(s.url, token, `?after=${last! - 5}`);
     await recent.opened;
     await recent.until((m) => m.length >= 5);
     expect(recent.messages.map((e) => e.seq)).toEqual([last! - 4, last! - 3, last! - 2, last! - 1, last!]);

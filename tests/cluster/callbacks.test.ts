@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
+import type { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
 import { freshPostgresDatabase } from "../support/databases.js";
 import { expectEventually } from "../support/eventually.js";
 import { adminPassword } from "../support/test-server.js";
-import { clusterEnv, login, startNode, type NodeProcess, sqlOn } from "../support/cluster.js";
+import { clusterEnv, clusterSimulator, isAlive, leaseHolder, login, startNode, type NodeProcess, sqlOn } from "../support/cluster.js";
 
 /** Every hour of every day: the tests must not depend on when they run. */
 const always = { minAbandonSeconds: 1, timezone: "UTC", hours: null, holidays: [], callWindow: ["00:00", "24:00"], maxAttempts: 2, targetMinutes: 60 };
@@ -27,26 +27,10 @@ describe("callbacks on two nodes", () => {
   /** CRM_CALLBACK_ID of every Originate the PBX received. */
   const dialled: string[] = [];
   const sql = (q: string, params: unknown[] = []) => sqlOn(db.url, q, params);
-  const alive = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
-  const holder = async () => {
-    const hs = await Promise.all(alive().map(async (n) => ({ n, h: await n.health().catch(() => ({})) })));
-    const held = hs.filter((x) => x.h.lease === "holder");
-    expect(held).toHaveLength(1);
-    return held[0]!.n;
-  };
   const timesDialled = (id: number) => dialled.filter((d) => d === String(id)).length;
 
   beforeAll(async () => {
-    sim = new AmiSimulator({
-      secret: "clustersecret",
-      badLoginDelayMs: 10,
-      pbx: {
-        speed: 0.05,
-        agents: agents.map((ext) => ({ ext, name: `Agent ${ext}`, autoAnswer: true })),
-        queues: [{ name: "support", strategy: "rrmemory", timeoutSeconds: 15, retrySeconds: 2, members: agents }],
-        dids: { "8005551000": "support" },
-      },
-    });
+    sim = clusterSimulator({ speed: 0.05, agents, autoAnswer: true, strategy: "rrmemory" });
     sim.onAction = (action, _session, m) => {
       if (action !== "originate") return;
       const id = /(?:^|\n)CRM_CALLBACK_ID=(\d+)/.exec(m?.variable ?? "");
@@ -65,7 +49,7 @@ describe("callbacks on two nodes", () => {
     }
     for (const ext of agents) agentToken.set(ext, new Map(await Promise.all(nodes.map(async (n) => [n, await login(n, `a${ext}`, `pw-${ext}-secret`)] as const))));
     expect((await nodes[0]!.api("PUT", "/api/callbacks/settings/support", { token: adminToken, body: always })).status).toBe(200);
-    await expectEventually(async () => void (await holder()), 15_000);
+    await expectEventually(async () => void (await leaseHolder(nodes)), 15_000);
     // Every node sees every agent available (the holder dispatches only to those).
     for (const n of nodes)
       await expectEventually(async () => {
@@ -80,8 +64,8 @@ describe("callbacks on two nodes", () => {
   });
 
   it("many callbacks due at once, accepted on the other node while the holder's autodial runs: each dialled exactly once, all reached", async () => {
-    const h = await holder();
-    const other = alive().find((n) => n !== h)!;
+    const h = await leaseHolder(nodes);
+    const other = nodes.filter(isAlive).find((n) => n !== h)!;
     const count = 24;
     const dueAt = new Date(Date.now() + 3000).toISOString();
     // Created half through each node.
@@ -125,7 +109,7 @@ describe("callbacks on two nodes", () => {
   }, 120_000);
 
   it("the holder restarted and Redis flushed between scheduling and due time: dialled exactly once", async () => {
-    const old = await holder();
+    const old = await leaseHolder(nodes);
     const dueAt = new Date(Date.now() + 8000);
     const r = await old.api("POST", "/api/callbacks", { token: adminToken, body: { number: "+14155550150", queue: "support", dueAt: dueAt.toISOString() } });
     expect(r.status).toBe(201);

@@ -1,54 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { Redis } from "ioredis";
-import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
+import type { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
 import { EventLog, type StreamEvent } from "../../server/integration/event-log.js";
 import { createLogger } from "../../server/platform/logger.js";
 import { freshPostgresDatabase } from "../support/databases.js";
 import { expectEventually } from "../support/eventually.js";
 import { adminPassword } from "../support/test-server.js";
-import { clusterEnv, login, startNode, type NodeProcess } from "../support/cluster.js";
+import { clusterDid, clusterEnv, clusterSimulator, leaseHolder, login, startNode, type NodeProcess } from "../support/cluster.js";
+import { openStream, type StreamClient as Stream } from "../support/stream-client.js";
 
-const did = "8005551000";
 const agents = ["1001", "1002"];
-
-/** A /api/stream connection to one node that keeps every message and lets a test wait for one. */
-function openStream(node: { url: string }, token: string, query = "") {
-  const ws = new WebSocket(`${node.url.replace("http", "ws")}/api/stream${query}`, { headers: { authorization: `Bearer ${token}` } });
-  const messages: StreamEvent[] = [];
-  const waiters: { test: () => boolean; resolve: () => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      if (!w.test()) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve();
-    }
-  };
-  ws.on("message", (data) => {
-    messages.push(JSON.parse(String(data)) as StreamEvent);
-    check();
-  });
-  ws.on("error", () => {});
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
-  return {
-    ws,
-    messages,
-    closed,
-    opened: new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`refused: ${res.statusCode}`), { status: res.statusCode })));
-      ws.once("error", reject);
-    }),
-    /** Resolves once the messages satisfy `test` (checked at each message: no polling, no sleep). */
-    until(test: (m: StreamEvent[]) => boolean): Promise<void> {
-      return new Promise((resolve) => {
-        waiters.push({ test: () => test(messages), resolve });
-        check();
-      });
-    },
-  };
-}
-type Stream = ReturnType<typeof openStream>;
 
 const seqs = (m: StreamEvent[]) => m.map((e) => e.seq);
 const ended = (callId: string) => (m: StreamEvent[]) => m.some((e) => e.type === "call.ended" && e.callId === callId);
@@ -84,45 +45,29 @@ describe("event stream on two nodes", () => {
   let log: EventLog;
   const open: Stream[] = [];
   const stream = (node: NodeProcess, query = "") => {
-    const s = openStream(node, streamToken, query);
+    const s = openStream(node.url, streamToken, query);
     open.push(s);
     return s;
   };
   let callNo = 0;
   /** One inbound call to the queue, answered by an agent's phone at the first ring. */
-  const call = (talkSeconds = 1) => sim.pbx.inboundCall({ from: `+1415555${String(1000 + (callNo++ % 9000))}`, did, talkSeconds });
+  const call = (talkSeconds = 1) => sim.pbx.inboundCall({ from: `+1415555${String(1000 + (callNo++ % 9000))}`, did: clusterDid, talkSeconds });
   /** Two overlapping calls, waited for to their end on `watch`: interleaved call and agent events. */
   const round = async (watch: Stream, callIds: string[]) => {
     const pair = [call(1), call(2)];
     callIds.push(...pair);
     await Promise.all(pair.map((id) => watch.until(ended(id))));
   };
-  const holder = async () => {
-    const alive = nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
-    const hs = await Promise.all(alive.map(async (n) => ({ n, h: await n.health().catch(() => ({})) })));
-    const held = hs.filter((x) => x.h.lease === "holder");
-    expect(held).toHaveLength(1);
-    return held[0]!.n;
-  };
 
   beforeAll(async () => {
-    sim = new AmiSimulator({
-      secret: "clustersecret",
-      badLoginDelayMs: 10,
-      pbx: {
-        speed: 0.05,
-        agents: agents.map((ext) => ({ ext, name: `Agent ${ext}`, autoAnswer: true })),
-        queues: [{ name: "support", strategy: "rrmemory", timeoutSeconds: 15, retrySeconds: 2, members: agents }],
-        dids: { [did]: "support" },
-      },
-    });
+    sim = clusterSimulator({ speed: 0.05, agents, autoAnswer: true, strategy: "rrmemory" });
     await sim.listen(0);
     db = await freshPostgresDatabase();
     env = clusterEnv(db.url, sim.port);
     // The first node migrates the empty database and creates the admin; the second joins it.
     nodes.push(await startNode("a", env));
     nodes.push(await startNode("b", env));
-    await expectEventually(async () => void (await holder()), 30_000);
+    await expectEventually(async () => void (await leaseHolder(nodes)), 30_000);
     adminToken = await login(nodes[0]!, "admin", adminPassword);
     // Made on node A, used on both: tokens live in the shared database.
     const t = await nodes[0]!.api("POST", "/api/api-tokens", { token: adminToken, body: { name: "crm sync", scopes: ["events:stream"] } });
@@ -149,7 +94,7 @@ describe("event stream on two nodes", () => {
     const r = await nodes[1]!.api("POST", "/api/api-tokens", { token: await login(nodes[1]!, "admin", adminPassword), body: { name: "reader", scopes: ["calls:read"] } });
     expect(r.status).toBe(201);
     for (const n of nodes) {
-      await expect(openStream(n, r.body.token).opened, n.name).rejects.toMatchObject({ status: 403 });
+      await expect(openStream(n.url, r.body.token).opened, n.name).rejects.toMatchObject({ status: 403 });
       const ok = stream(n);
       await ok.opened;
     }
@@ -266,7 +211,7 @@ describe("event stream on two nodes", () => {
   });
 
   it("when the PBX's lease holder stops, the survivor takes over and the sequence goes on: a client resuming there gets every event once", async () => {
-    const old = await holder();
+    const old = await leaseHolder(nodes);
     const survivor = nodes.find((n) => n !== old)!;
     const base = await log.lastSeq();
     const onOld = stream(old, `?after=${base}`);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Socket } from "socket.io-client";
-import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
+import type { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
 import { freshPostgresDatabase } from "../support/databases.js";
 import { expectEventually } from "../support/eventually.js";
 import { adminPassword } from "../support/test-server.js";
-import { clusterEnv, consoleOn, login, startNode, type NodeProcess } from "../support/cluster.js";
+import { clusterDid, clusterEnv, clusterSimulator, consoleOn, leaseHolder, login, startNode, type NodeProcess } from "../support/cluster.js";
 
 const agents = ["1001", "1002"];
 
@@ -23,24 +23,8 @@ describe("wallboard on two nodes", () => {
   const spies: string[] = [];
   const supToken = new Map<NodeProcess, string>();
 
-  const holder = async () => {
-    const hs = await Promise.all(nodes.map(async (n) => ({ n, h: await n.health().catch(() => ({})) })));
-    const held = hs.filter((x) => x.h.lease === "holder");
-    expect(held).toHaveLength(1);
-    return held[0]!.n;
-  };
-
   beforeAll(async () => {
-    sim = new AmiSimulator({
-      secret: "clustersecret",
-      badLoginDelayMs: 10,
-      pbx: {
-        speed: 0.2,
-        agents: [...agents.map((ext) => ({ ext, name: `Agent ${ext}`, autoAnswer: false })), { ext: "1010", name: "Sup", autoAnswer: true }],
-        queues: [{ name: "support", strategy: "ringall", timeoutSeconds: 15, retrySeconds: 2, members: agents }],
-        dids: { "8005551000": "support" },
-      },
-    });
+    sim = clusterSimulator({ speed: 0.2, agents, autoAnswer: false, strategy: "ringall", extraAgents: [{ ext: "1010", name: "Sup", autoAnswer: true }] });
     sim.onAction = (action, _session, m) => {
       if (action === "originate" && m?.application === "ChanSpy") spies.push(String(m.data));
     };
@@ -54,7 +38,7 @@ describe("wallboard on two nodes", () => {
     expect(sup.status).toBe(201);
     await nodes[0]!.api("PUT", `/api/users/${sup.body.id}/queues`, { token: adminToken, body: { queues: ["support"] } });
     for (const n of nodes) supToken.set(n, await login(n, "sam", "sam-secret-pw"));
-    await expectEventually(async () => void (await holder()), 15_000);
+    await expectEventually(async () => void (await leaseHolder(nodes)), 15_000);
   }, 120_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -64,11 +48,11 @@ describe("wallboard on two nodes", () => {
   });
 
   it("a supervisor on the other node gets the holder's pushes; both nodes show the same board", async () => {
-    const h = await holder();
+    const h = await leaseHolder(nodes);
     const other = nodes.find((n) => n !== h)!;
     const c = await consoleOn(other, supToken.get(other)!);
     sockets.push(c.socket);
-    const callId = sim.pbx.inboundCall({ from: "+14155550123", did: "8005551000", talkSeconds: 600 });
+    const callId = sim.pbx.inboundCall({ from: "+14155550123", did: clusterDid, talkSeconds: 600 });
     await expectEventually(() => expect(c.of("wallboard:update").some((u) => u.payload.queues.some((q: { waiting: { callId: string }[] }) => q.waiting.some((w) => w.callId === callId)))).toBe(true), 15_000);
     for (const n of nodes)
       await expectEventually(async () => {
@@ -86,7 +70,7 @@ describe("wallboard on two nodes", () => {
   });
 
   it("listening, asked on the node without the PBX, is originated once and shown with its mode on both nodes", async () => {
-    const h = await holder();
+    const h = await leaseHolder(nodes);
     const other = nodes.find((n) => n !== h)!;
     const r = await other.api("POST", "/api/supervisor/spy", { token: supToken.get(other), body: { agent: "1001", mode: "barge" } });
     expect(r.status).toBe(202);

@@ -6,6 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { io, type Socket } from "socket.io-client";
+import { expect } from "vitest";
+import { AmiSimulator } from "../../server/pbx/sim/ami-simulator.js";
+import type { SimAgentConfig, SimQueueConfig } from "../../server/pbx/sim/sim-pbx.js";
 import { adminPassword } from "./test-server.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -39,6 +42,33 @@ export function clusterEnv(dbUrl: string, amiPort: number, extra: Record<string,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...extra,
   };
+}
+
+/** The DID that rings the "support" queue of {@link clusterSimulator}. */
+export const clusterDid = "8005551000";
+
+/**
+ * The PBX the cluster tests share (not listening yet: `await sim.listen(0)`), with the AMI secret
+ * {@link clusterEnv} logs in with: each agent `Agent <ext>` in one queue "support", reached on
+ * {@link clusterDid}; `extraAgents` are phones outside the queue.
+ */
+export function clusterSimulator(o: {
+  speed: number;
+  agents: string[];
+  autoAnswer: boolean;
+  strategy: SimQueueConfig["strategy"];
+  extraAgents?: SimAgentConfig[];
+}): AmiSimulator {
+  return new AmiSimulator({
+    secret: "clustersecret",
+    badLoginDelayMs: 10,
+    pbx: {
+      speed: o.speed,
+      agents: [...o.agents.map((ext) => ({ ext, name: `Agent ${ext}`, autoAnswer: o.autoAnswer })), ...(o.extraAgents ?? [])],
+      queues: [{ name: "support", strategy: o.strategy, timeoutSeconds: 15, retrySeconds: 2, members: o.agents }],
+      dids: { [clusterDid]: "support" },
+    },
+  });
 }
 
 export async function startNode(name: string, env: Record<string, string>): Promise<NodeProcess> {
@@ -97,6 +127,17 @@ export async function login(node: NodeProcess, username: string, password: strin
   const r = await node.api("POST", "/api/auth/login", { body: { username, password } });
   if (r.status !== 200) throw new Error(`login ${username} on ${node.name}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.token as string;
+}
+
+/** Whether the node's process is still running (neither exited nor killed). */
+export const isAlive = (n: NodeProcess) => n.child.exitCode === null && n.child.signalCode === null;
+
+/** The node that holds the PBX lease, asked of each running node's health(): there must be exactly one. */
+export async function leaseHolder(nodes: NodeProcess[]): Promise<NodeProcess> {
+  const hs = await Promise.all(nodes.filter(isAlive).map(async (n) => ({ n, h: await n.health().catch(() => ({})) })));
+  const held = hs.filter((x) => x.h.lease === "holder");
+  expect(held).toHaveLength(1);
+  return held[0]!.n;
 }
 
 /** A console connected to one node, recording every push it gets. */
