@@ -294,7 +294,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   await recordingJobs.start();
   for (const t of pbxes.all) captureRecordings({ pbx: t.name, tracker: t.tracker, active: pushesFor(t), db, jobs: recordingJobs, monitorDir: config.monitorDir, log: log.child({ module: "recordings", pbx: t.name }) });
   // The supervisor console: live wallboard pushes, listen/whisper/barge, acting on agents.
-  const supervisor = await startSupervisor({ db, redis, redisPrefix: config.redisPrefix, bus, realtime, pbxes, phoneIndex, cards, audit, status: agentStatus, defaultCountry: config.defaultCountry, shortAbandonSeconds: config.shortAbandonSeconds, wrapupSeconds: config.wrapupSeconds, pauseCodes: config.pauseCodes, spyNotice: config.spyNotice, pushesFor: (t) => t.role === "holder", log: log.child({ module: "supervisor" }) });
+  const supervisor = await startSupervisor({ db, redis, redisPrefix: config.redisPrefix, bus, realtime, pbxes, phoneIndex, directory, cards, audit, status: agentStatus, defaultCountry: config.defaultCountry, shortAbandonSeconds: config.shortAbandonSeconds, wrapupSeconds: config.wrapupSeconds, pauseCodes: config.pauseCodes, spyNotice: config.spyNotice, pushesFor: (t) => t.role === "holder", log: log.child({ module: "supervisor" }) });
   const usersChanged = users.onChange;
   users.onChange = () => {
     usersChanged();

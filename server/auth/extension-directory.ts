@@ -1,11 +1,12 @@
 import type { Database } from "../platform/db/database.js";
 
 /**
- * Which user answers which phone: extension → user id, in memory (the ring path asks it for every
- * ring). Reloaded when users change and every minute (other nodes' changes).
+ * Which user answers which phone: extension → user id and name, in memory (the ring path asks it
+ * for every ring, the wallboard each second). Reloaded when users change and every minute (other
+ * nodes' changes).
  */
 export class ExtensionDirectory {
-  private byExt = new Map<string, number>();
+  private byExt = new Map<string, { id: number; name: string }>();
   private byUser = new Map<number, string>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -22,12 +23,17 @@ export class ExtensionDirectory {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.db.query<{ id: number; extension: string }>(`SELECT id, extension FROM users WHERE extension IS NOT NULL AND active`);
-    this.byExt = new Map(rows.map((r) => [r.extension, r.id]));
+    const rows = await this.db.query<{ id: number; extension: string; display_name: string }>(`SELECT id, extension, display_name FROM users WHERE extension IS NOT NULL AND active`);
+    this.byExt = new Map(rows.map((r) => [r.extension, { id: r.id, name: r.display_name }]));
     this.byUser = new Map(rows.map((r) => [r.id, r.extension]));
   }
 
   userOf(extension: string): number | undefined {
+    return this.byExt.get(extension)?.id;
+  }
+
+  /** The user at that phone, with their display name. */
+  entryOf(extension: string): { id: number; name: string } | undefined {
     return this.byExt.get(extension);
   }
 

@@ -1,23 +1,24 @@
+import type { ExtensionDirectory } from "../auth/extension-directory.js";
 import type { PublicUser } from "../auth/users.service.js";
 import type { Database } from "../platform/db/database.js";
 import type { ClusterBus } from "../platform/cluster/cluster-bus.js";
 import type { QueueTargets } from "./queue-targets.js";
 
 /**
- * Who watches which queues, and who is behind each extension, in memory (the wallboard push asks
- * every second): supervisors see the queues assigned to them (user_queues, set by admins);
- * managers and admins see all. Reloaded when users or assignments change on any node, and each
- * minute.
+ * Who watches which queues, in memory (the wallboard push asks every second): supervisors see the
+ * queues assigned to them (user_queues, set by admins); managers and admins see all. Reloaded when
+ * users or assignments change on any node, and each minute. Who is behind each extension is the
+ * ExtensionDirectory's.
  */
 export class SupervisorScopes {
   private bySupervisor = new Map<number, Set<string>>();
-  private byExtension = new Map<string, { id: number; name: string }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Database,
     private readonly bus: ClusterBus,
     private readonly targets: QueueTargets,
+    private readonly directory: ExtensionDirectory,
   ) {
     bus.on("supervisor-scopes", () => void this.reload().catch(() => {}));
     bus.on("queue-targets", () => void targets.load().catch(() => {}));
@@ -40,8 +41,6 @@ export class SupervisorScopes {
         WHERE u.role = 'supervisor' AND u.active GROUP BY u.id`,
     );
     this.bySupervisor = new Map(sup.map((s) => [s.id, new Set(s.queues ?? [])]));
-    const users = await this.db.query<{ id: number; extension: string; display_name: string }>("SELECT id, extension, display_name FROM users WHERE extension IS NOT NULL AND active");
-    this.byExtension = new Map(users.map((u) => [u.extension, { id: u.id, name: u.display_name }]));
   }
 
   /** Users or queue assignments changed (here): every node reloads. */
@@ -66,10 +65,10 @@ export class SupervisorScopes {
   }
 
   userOf(extension: string): { id: number; name: string } | null {
-    return this.byExtension.get(extension) ?? null;
+    return this.directory.entryOf(extension) ?? null;
   }
 
   nameOf(extension: string): string | null {
-    return this.byExtension.get(extension)?.name ?? null;
+    return this.directory.entryOf(extension)?.name ?? null;
   }
 }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Router } from "express";
 import type { AuditService } from "../audit/audit.service.js";
+import type { ExtensionDirectory } from "../auth/extension-directory.js";
 import type { AgentStatusHub } from "../agents/agent-status-hub.js";
 import type { AgentState } from "../calls/agent-states.js";
 import type { PbxSet } from "../calls/pbx-set.js";
@@ -30,6 +31,8 @@ export interface SupervisorDeps {
   realtime: Realtime;
   pbxes: PbxSet;
   phoneIndex: PhoneIndex;
+  /** Who is behind each extension (names on the board). */
+  directory: ExtensionDirectory;
   cards: ClientCardCache;
   audit: AuditService;
   status: AgentStatusHub;
@@ -62,7 +65,7 @@ export async function startSupervisor(d: SupervisorDeps): Promise<Supervisor> {
   const log = d.log;
   const targets = new QueueTargets(d.db);
   await targets.load();
-  const scopes = new SupervisorScopes(d.db, d.bus, targets);
+  const scopes = new SupervisorScopes(d.db, d.bus, targets, d.directory);
   await scopes.start();
   const spy = new SpyService(d.pbxes, d.redis, d.redisPrefix, log.child({ module: "spy" }));
   const model = new WallboardModel({
