@@ -16,6 +16,7 @@ import type { PhoneIndex } from "./phone-index.js";
 import { ClientRowImporter } from "./csv-import.js";
 import { CsvStructureError, readCsvRows } from "./csv-reader.js";
 import { importsDir, type StoredUpload } from "./csv-upload.js";
+import { breather } from "../platform/breather.js";
 
 export type ImportStatus = "queued" | "running" | "done" | "failed";
 
@@ -181,7 +182,7 @@ export class CsvImports {
   /** Reads the file through once: its row count, or a CsvStructureError before anything is written. Null when stopping. */
   private async countRows(file: string): Promise<number | null> {
     let n = 0;
-    const breathe = breather();
+    const breathe = breather(sliceMs);
     for await (const row of readCsvRows(file)) {
       void row;
       n++;
@@ -202,7 +203,7 @@ export class CsvImports {
     let seen = 0;
     let sinceSave = 0;
     let current = start;
-    const breathe = breather();
+    const breathe = breather(sliceMs);
     try {
       for await (const row of readCsvRows(file, header)) {
         if (seen === 0 && start.rowsDone === 0 && header.ignoredColumns.length)
@@ -261,22 +262,6 @@ export class CsvImports {
     const u = userId === null ? null : await this.d.db.prisma.user.findUnique({ where: { id: userId }, select: { id: true, username: true } });
     return u ? { id: u.id, username: u.username } : null;
   }
-}
-
-/**
- * A function to await after each unit of work: it yields to the event loop (setImmediate, so
- * timers and I/O run, not just promise callbacks) once `sliceMs` has passed since the last yield,
- * and says whether it did. PGlite runs queries on this thread, so without it an import would hold
- * the loop for its whole length.
- */
-function breather(): () => Promise<boolean> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < sliceMs) return false;
-    await new Promise((r) => setImmediate(r));
-    last = performance.now();
-    return true;
-  };
 }
 
 function toDto(r: Row): ImportDto {

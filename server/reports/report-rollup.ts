@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { breather } from "../platform/breather.js";
 import type { Database } from "../platform/db/database.js";
 import { sumAliases, sumColumns, sumNames, type SumSettings } from "./call-sums.js";
 
@@ -131,7 +132,10 @@ export class ReportRollup {
     const [span] = await this.db.query<{ first: string | null; last: string | null }>(
       `SELECT min(${sql.dayOf})::text AS first, max(${sql.dayOf})::text AS last FROM calls WHERE direction = 'inbound'`,
     );
+    const breathe = breather(0);
     for (let week = span?.first ?? null; week !== null && week <= span!.last!; week = addDays(week, 7)) {
+      // Timers and requests run between weeks (on PGlite the rebuild runs on this thread).
+      await breathe();
       const end = addDays(week, 7);
       await this.transaction(s, async (tx) => {
         const from = sql.startOf(`DATE '${week}'`);
