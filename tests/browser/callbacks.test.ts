@@ -67,12 +67,17 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     for (const q of ["sales", "support"]) expect((await s.api("PUT", `/api/callbacks/settings/${q}`, { token: s.adminToken, body: always })).status).toBe(200);
     await s.api("POST", "/api/clients", { token: s.adminToken, body: { name: "Linus Pauling", phones: ["+1 415 555 0177"], company: "Caltech", stage: "active", vip: true } });
 
-    // The company website: a plain page on another origin with the one script tag.
+    // The company website: a plain page on another origin with the one script tag, under a strict
+    // Content-Security-Policy that names the CRM for the script and its requests, and allows no inline style.
     site = http.createServer((req, res) => {
+      if (req.url === "/site.css") return void res.writeHead(200, { "content-type": "text/css" }).end("body { font-family: Georgia, serif; margin: 40px; background: #f6f3ee }");
       if (req.url !== "/") return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme Widgets</title></head>
-<body style="font-family: Georgia, serif; margin: 40px; background: #f6f3ee">
+      res.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": `default-src 'none'; style-src 'self'; script-src ${s.url}; connect-src ${s.url}`,
+      });
+      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme Widgets</title><link rel="stylesheet" href="/site.css"></head>
+<body>
 <h1>Acme Widgets</h1><p>Questions about your order? Leave your number and we call you back.</p>
 <script src="${s.url}/widget/callback.js" data-site-key="${siteKey}" async></script>
 </body></html>`);
@@ -113,6 +118,8 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     await form.waitFor();
     // Accessible: every visible field has a label; the honeypot is hidden from people.
     await w.getByLabel("Phone number").waitFor();
+    // Styled in spite of the host's CSP (no inline style allowed): the button has the widget's colour.
+    expect(await w.getByRole("button", { name: "Call me back" }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(47, 95, 208)");
     const hp = w.locator('input[name="website"]');
     expect((await hp.boundingBox())!.x).toBeLessThan(0);
     expect(await hp.getAttribute("tabindex")).toBe("-1");

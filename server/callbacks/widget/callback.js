@@ -3,10 +3,12 @@
  *   <script src="https://crm.example/widget/callback.js" data-site-key="site_…" async></script>
  * Optional: data-title, data-target="#element-id" (where the form goes; else right after the tag).
  * No framework, no globals, no inline styles or scripts the host page's CSP must allow beyond
- * this file: the form is built with the DOM and styled by a <style> scoped to .crmcb classes.
+ * this file (script-src and connect-src name the CRM's origin): the form is built with the DOM and
+ * styled by a constructed style sheet scoped to .crmcb classes (CSSOM, which style-src does not
+ * govern); a browser without constructed sheets gets a <style> element instead.
  * It posts JSON to <origin of this script>/api/public/callbacks.
  */
-/* global document, location, URL, fetch */
+/* global document, location, URL, fetch, CSSStyleSheet */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -44,7 +46,22 @@
     ".crmcb .crmcb-hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}" +
     ".crmcb .crmcb-msg{margin:10px 0 0;font-size:13px}.crmcb .crmcb-err{color:#b03a2e}.crmcb .crmcb-ok{color:#17774a;font-weight:600}" +
     ".crmcb .crmcb-hint{color:#5b6576;font-size:12px;font-weight:400}";
-  if (!document.getElementById("crmcb-style")) document.head.appendChild(el("style", { id: "crmcb-style", text: css }));
+  addStyles();
+
+  function addStyles() {
+    // A <style> element is refused by a host page whose CSP has a style-src without
+    // 'unsafe-inline' (the form would show unstyled, its honeypot visible); a constructed sheet is not.
+    var adopted = document.adoptedStyleSheets;
+    if (adopted && typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
+      if (adopted.some(function (s) { return s.crmcb; })) return;
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      sheet.crmcb = true;
+      document.adoptedStyleSheets = adopted.concat([sheet]);
+      return;
+    }
+    if (!document.getElementById("crmcb-style")) document.head.appendChild(el("style", { id: "crmcb-style", text: css }));
+  }
 
   var name = el("input", { id: uid + "-name", name: "name", type: "text", autocomplete: "name", maxlength: "100" });
   var number = el("input", { id: uid + "-number", name: "number", type: "tel", autocomplete: "tel", required: "", maxlength: "40", "aria-required": "true" });
