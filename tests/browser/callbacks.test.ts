@@ -119,7 +119,7 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     // Accessible: every visible field has a label; the honeypot is hidden from people.
     await w.getByLabel("Phone number").waitFor();
     // Styled in spite of the host's CSP (no inline style allowed): the button has the widget's colour.
-    expect(await w.getByRole("button", { name: "Call me back" }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(47, 95, 208)");
+    expect(await w.getByRole("button", { name: "Call me back" }).evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor)).toBe("rgb(47, 95, 208)");
     const hp = w.locator('input[name="website"]');
     expect((await hp.boundingBox())!.x).toBeLessThan(0);
     expect(await hp.getAttribute("tabindex")).toBe("-1");
