@@ -11,6 +11,8 @@ import { callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, 
 import { audioQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "../recordings/recordings.schemas.js";
 import { agentsReport, agentsReportQuery, callsReport, callsReportQuery } from "../reports/reports.schemas.js";
 import { businessReport, businessReportQuery } from "../reports/business.schemas.js";
+import { agentActionBody, spyBody, targetsBody, tvTokenBody } from "../supervisor/supervisor.schemas.js";
+import { draftBody, funnelQuery, importBody, newScriptBody, ruleBody, runBody, versionQuery } from "../scripts/scripts.schemas.js";
 import { apiTokenCreated, apiTokenList, newApiTokenBody } from "./integration.schemas.js";
 import { deliveryDto, newWebhookBody, webhookCreated, webhookDto } from "./webhooks.js";
 
@@ -140,26 +142,26 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /wallboard": { tag: "supervisor", summary: "The wallboard: queues and agents now (docs/supervisor.md)" },
   "GET /wallboard/tv": { tag: "supervisor", summary: "The wallboard for a TV (wallboard token)" },
   "GET /wallboard/tokens": { tag: "supervisor", summary: "Wallboard TV tokens" },
-  "POST /wallboard/tokens": { tag: "supervisor", summary: "Make a wallboard TV token", status: 201 },
+  "POST /wallboard/tokens": { tag: "supervisor", summary: "Make a wallboard TV token", body: tvTokenBody, status: 201 },
   "DELETE /wallboard/tokens/:id": { tag: "supervisor", summary: "Revoke a wallboard TV token", status: 204 },
   "GET /queues/targets": { tag: "supervisor", summary: "Queues' service-level targets and thresholds" },
-  "PUT /queues/:queue/targets": { tag: "supervisor", summary: "Set a queue's targets and thresholds" },
-  "POST /supervisor/spy": { tag: "supervisor", summary: "Listen, whisper or barge" },
+  "PUT /queues/:queue/targets": { tag: "supervisor", summary: "Set a queue's targets and thresholds", body: targetsBody },
+  "POST /supervisor/spy": { tag: "supervisor", summary: "Listen, whisper or barge", body: spyBody },
   "POST /supervisor/spy/stop": { tag: "supervisor", summary: "Stop listening" },
-  "POST /supervisor/agents/:ext/:action": { tag: "supervisor", summary: "Pause, unpause, log out or add an agent" },
+  "POST /supervisor/agents/:ext/:action": { tag: "supervisor", summary: "Pause, unpause, log out or add an agent", body: agentActionBody },
 
   "GET /scripts": { tag: "scripts", summary: "Call scripts" },
-  "POST /scripts": { tag: "scripts", summary: "Create a call script", status: 201 },
-  "POST /scripts/import": { tag: "scripts", summary: "Import a call script", status: 201 },
-  "GET /scripts/:id": { tag: "scripts", summary: "A call script" },
-  "PUT /scripts/:id/draft": { tag: "scripts", summary: "Save a script's draft" },
+  "POST /scripts": { tag: "scripts", summary: "Create a call script", body: newScriptBody, status: 201 },
+  "POST /scripts/import": { tag: "scripts", summary: "Import a call script", body: importBody, status: 201 },
+  "GET /scripts/:id": { tag: "scripts", summary: "A call script", query: versionQuery },
+  "PUT /scripts/:id/draft": { tag: "scripts", summary: "Save a script's draft", body: draftBody },
   "POST /scripts/:id/publish": { tag: "scripts", summary: "Publish a script's draft" },
   "GET /scripts/:id/export": { tag: "scripts", summary: "Export a call script" },
-  "GET /scripts/:id/funnel": { tag: "scripts", summary: "Where callers leave a script" },
+  "GET /scripts/:id/funnel": { tag: "scripts", summary: "Where callers leave a script", query: funnelQuery },
   "GET /script-rules": { tag: "scripts", summary: "Which script a call gets" },
-  "POST /script-rules": { tag: "scripts", summary: "Add a script rule", status: 201 },
+  "POST /script-rules": { tag: "scripts", summary: "Add a script rule", body: ruleBody, status: 201 },
   "DELETE /script-rules/:id": { tag: "scripts", summary: "Remove a script rule", status: 204 },
-  "POST /calls/:callId/script-run": { tag: "scripts", summary: "Record a step of a call's script" },
+  "POST /calls/:callId/script-run": { tag: "scripts", summary: "Record a step of a call's script", body: runBody },
   "GET /calls/:callId/script-run": { tag: "scripts", summary: "A call's script run" },
 
   "GET /reports/calls": { tag: "reports", summary: "Call-center figures by day, week, hour, queue, agent or DID (JSON or CSV; docs/reports.md)", query: callsReportQuery, response: callsReport, produces: "application/json, text/csv" },

@@ -5473,7 +5473,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default [] */
+                    queues?: string[];
+                };
+            };
+        };
         responses: {
             /** @description Make a wallboard TV token */
             201: {
@@ -5616,7 +5624,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    targetSeconds?: number;
+                    targetPercent?: number;
+                    maxWaitSeconds?: number | null;
+                    minServiceLevel?: number | null;
+                    maxWaiting?: number | null;
+                };
+            };
+        };
         responses: {
             /** @description Set a queue's targets and thresholds */
             200: {
@@ -5663,7 +5681,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    agent: string;
+                    /** @enum {string} */
+                    mode: "listen" | "whisper" | "barge";
+                };
+            };
+        };
         responses: {
             /** @description Listen, whisper or barge */
             200: {
@@ -5760,7 +5786,15 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    code?: string;
+                    reason?: string;
+                    queue?: string;
+                };
+            };
+        };
         responses: {
             /** @description Pause, unpause, log out or add an agent */
             200: {
@@ -5854,7 +5888,36 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    graph: {
+                        start: string;
+                        steps: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                type: "say" | "question" | "input" | "end" | "jump";
+                                title?: string;
+                                text?: string;
+                                options?: {
+                                    label: string;
+                                    next: string;
+                                }[];
+                                next?: string;
+                                field?: string;
+                                /** @enum {string} */
+                                format?: "text" | "number" | "email" | "phone" | "date";
+                                outcome?: string;
+                                tip?: string;
+                                image?: string;
+                                script?: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         responses: {
             /** @description Create a call script */
             201: {
@@ -5901,7 +5964,39 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    format?: "crm-script/1";
+                    name: string;
+                    graph: {
+                        start: string;
+                        steps: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                type: "say" | "question" | "input" | "end" | "jump";
+                                title?: string;
+                                text?: string;
+                                options?: {
+                                    label: string;
+                                    next: string;
+                                }[];
+                                next?: string;
+                                field?: string;
+                                /** @enum {string} */
+                                format?: "text" | "number" | "email" | "phone" | "date";
+                                outcome?: string;
+                                tip?: string;
+                                image?: string;
+                                script?: number;
+                            };
+                        };
+                    };
+                    version?: number;
+                };
+            };
+        };
         responses: {
             /** @description Import a call script */
             201: {
@@ -5943,7 +6038,9 @@ export interface operations {
     };
     getScriptsId: {
         parameters: {
-            query?: never;
+            query?: {
+                version?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5999,7 +6096,36 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    graph: {
+                        start: string;
+                        steps: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                type: "say" | "question" | "input" | "end" | "jump";
+                                title?: string;
+                                text?: string;
+                                options?: {
+                                    label: string;
+                                    next: string;
+                                }[];
+                                next?: string;
+                                field?: string;
+                                /** @enum {string} */
+                                format?: "text" | "number" | "email" | "phone" | "date";
+                                outcome?: string;
+                                tip?: string;
+                                image?: string;
+                                script?: number;
+                            };
+                        };
+                    };
+                    name?: string;
+                };
+            };
+        };
         responses: {
             /** @description Save a script's draft */
             200: {
@@ -6139,7 +6265,14 @@ export interface operations {
     };
     getScriptsIdFunnel: {
         parameters: {
-            query?: never;
+            query?: {
+                version?: string;
+                from?: string;
+                to?: string;
+                queue?: string;
+                agent?: string;
+                format?: "json" | "csv";
+            };
             header?: never;
             path: {
                 id: string;
@@ -6240,7 +6373,20 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    queue?: string;
+                    did?: string;
+                    /** @enum {string} */
+                    direction?: "inbound" | "outbound";
+                    /** @enum {string} */
+                    stage?: "prospect" | "active" | "regular" | "lost";
+                    tag?: string;
+                    scriptId: number;
+                };
+            };
+        };
         responses: {
             /** @description Add a script rule */
             201: {
@@ -6385,7 +6531,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    scriptId: number;
+                    version: number;
+                    path: {
+                        step: string;
+                        answer?: string;
+                        value?: string;
+                        at: string;
+                    }[];
+                };
+            };
+        };
         responses: {
             /** @description Record a step of a call's script */
             200: {
