@@ -4,7 +4,8 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "server/generated/", "agent-ui/dist/", "dist/", "var/", "**/*.svelte"] },
+  // scratch/: a developer's own, git-ignored experiments.
+  { ignores: ["node_modules/", "server/generated/", "agent-ui/dist/", "dist/", "var/", "scratch/", "**/*.svelte"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
