@@ -15,6 +15,9 @@ export const abandonBuckets: [number, number | null][] = [
   [300, null],
 ];
 
+/** The alias of each abandon bucket's count in SQL (ab0…ab6). */
+export const bucketAliases = abandonBuckets.map((_, i) => `ab${i}`);
+
 /** The summed columns, in the order the rollup tables hold them (abandons per bucket apart). */
 export const sumNames = ["offered", "answered", "abandoned", "short_abandoned", "within_target", "wait_sum", "talk_sum", "hold_sum", "wrapup_sum", "transfers", "fcr"] as const;
 export type SumName = (typeof sumNames)[number];
@@ -74,17 +77,17 @@ export function sumColumns(s: SumSettings): string[] {
     "COALESCE(sum(transfers), 0)::int AS transfers",
     // Resolved at first contact: answered, and the same number did not call in again within FCR_DAYS.
     `(count(*) FILTER (WHERE ${answered} AND (next_inbound_at IS NULL OR next_inbound_at > started_at + make_interval(days => ${Math.trunc(s.fcrDays)}))))::int AS fcr`,
-    ...abandonBuckets.map(([lo, hi], i) => `(count(*) FILTER (WHERE outcome = 'abandoned' AND ${w} >= ${lo}${hi === null ? "" : ` AND ${w} < ${hi}`}))::int AS ab${i}`),
+    ...abandonBuckets.map(([lo, hi], i) => `(count(*) FILTER (WHERE outcome = 'abandoned' AND ${w} >= ${lo}${hi === null ? "" : ` AND ${w} < ${hi}`}))::int AS ${bucketAliases[i]}`),
   ];
 }
 
 /** The alias of each of sumColumns' expressions. */
-export const sumAliases = [...sumNames, ...abandonBuckets.map((_, i) => `ab${i}`)];
+export const sumAliases = [...sumNames, ...bucketAliases];
 
 /** A row of sumAliases (as the driver returns it) as Sums. */
 export function sumsOf(r: Record<string, unknown>): Sums {
   const s = zeroSums();
   for (const n of sumNames) s[n] = Number(r[n] ?? 0);
-  s.ab = abandonBuckets.map((_, i) => Number(r[`ab${i}`] ?? 0));
+  s.ab = bucketAliases.map((a) => Number(r[a] ?? 0));
   return s;
 }

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { breather } from "../platform/breather.js";
 import type { Database } from "../platform/db/database.js";
-import { sumAliases, sumColumns, sumNames, type SumSettings } from "./call-sums.js";
+import { bucketAliases, sumColumns, sumNames, type SumSettings } from "./call-sums.js";
 
 /** FCR_DAYS' largest value (server/platform/config.ts). */
 const maxFcrDays = 90;
@@ -38,10 +38,11 @@ export class ReportRollup {
 
   /**
    * Folds in what was journaled since the last fold; true when the sums are computed with the
-   * current settings and can be read. When they are not, a rebuild is started (in the background).
+   * current settings (`settings`, when the caller has just read them) and can be read. When they
+   * are not, a rebuild is started (in the background).
    */
-  async current(): Promise<boolean> {
-    const s = await this.settings();
+  async current(settings?: SumSettings & { timezone: string }): Promise<boolean> {
+    const s = settings ?? (await this.settings());
     const [state] = await this.db.query<{ fingerprint: string }>("SELECT fingerprint FROM call_rollup_state WHERE id = 1");
     await this.fold(s);
     if (state?.fingerprint === fingerprintOf(s)) return true;
@@ -137,7 +138,7 @@ export class ReportRollup {
       // Timers and requests run between weeks (on PGlite the rebuild runs on this thread).
       await breathe();
       const end = addDays(week, 7);
-      await this.transaction(s, async (tx) => {
+      await this.transaction(s, async (tx, sql) => {
         const from = sql.startOf(`DATE '${week}'`);
         const to = sql.startOf(`DATE '${end}'`);
         await tx.$executeRawUnsafe(`DELETE FROM call_rollup_slots WHERE slot >= ${from} AND slot < ${to}`);
@@ -231,10 +232,9 @@ function foldAll(sql: FoldSql, slots: string, days: string, where: string): stri
 function foldSql(table: string, key: Record<string, string>, cols: string[], from: string, where: string): string {
   const names = Object.keys(key);
   const k = names.map((_, i) => `k${i}`);
-  const buckets = sumAliases.filter((a) => /^ab\d+$/.test(a));
   return `INSERT INTO ${table} (${names.join(", ")}, ${sumNames.join(", ")}, abandon_buckets, dispositions)
     SELECT ${k.join(", ")}, ${sumNames.map((n) => `sum(${n})`).join(", ")},
-      ARRAY[${buckets.map((b) => `sum(${b})::int`).join(", ")}],
+      ARRAY[${bucketAliases.map((b) => `sum(${b})::int`).join(", ")}],
       COALESCE(jsonb_object_agg(COALESCE(d, ''), answered) FILTER (WHERE answered > 0), '{}'::jsonb)
     FROM (SELECT ${Object.values(key).map((e, i) => `${e} AS k${i}`).join(", ")}, disposition AS d, ${cols.join(", ")}
           FROM ${from} WHERE direction = 'inbound' AND ${where} GROUP BY ${names.map((_, i) => i + 1).join(", ")}, disposition) g

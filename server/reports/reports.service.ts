@@ -1,5 +1,5 @@
 import type { Database } from "../platform/db/database.js";
-import { abandonBuckets, addSums, sumAliases, sumColumns, sumNames, sumsOf, wrapupSql, zeroSums, type SumSettings, type Sums } from "./call-sums.js";
+import { abandonBuckets, addSums, bucketAliases, sumAliases, sumColumns, sumNames, sumsOf, wrapupSql, zeroSums, type SumSettings, type Sums } from "./call-sums.js";
 import { ReportRollup } from "./report-rollup.js";
 import type { AgentReportRow, AgentsReportQuery, CallsReport, CallsReportQuery, CallsReportRow, Grouping } from "./reports.schemas.js";
 
@@ -71,8 +71,8 @@ export class ReportsService {
     const tz = q.tz ?? this.settings.timezone;
     const s = this.settings;
     // The kept sums, when they are computed with today's settings (else the journal alone, while they are rebuilt).
-    const kept = await this.rollup.current();
     const sumSettings = await this.sumSettings();
+    const kept = await this.rollup.current({ ...sumSettings, timezone: s.timezone });
     const collected: Collected = { sums: new Map(), dispositions: new Map() };
     // The part of the range the rollups hold whole: 15-minute slots for days, weeks and hours (in
     // any zone: every zone's offset is a multiple of 15 minutes), days of the centre's zone for
@@ -175,7 +175,7 @@ export class ReportsService {
       if (q.did) where.push(`did = $${params.push(q.did)}`);
     }
     const filter = where.join(" AND ");
-    const buckets = abandonBuckets.map((_, i) => `sum(abandon_buckets[${i + 1}])::float8 AS ab${i}`);
+    const buckets = bucketAliases.map((a, i) => `sum(abandon_buckets[${i + 1}])::float8 AS ${a}`);
     const [rows, dispositions] = await Promise.all([
       this.db.query<Record<string, unknown> & { key: string | null }>(
         `SELECT ${keyExpr} AS key, ${sumNames.map((n) => `sum(${n})::float8 AS ${n}`).join(", ")}, ${buckets.join(", ")}
