@@ -56,8 +56,17 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
     await p.getByTestId("login-submit").waitFor({ state: "detached" });
   }
 
-  /** axe-core's WCAG 2 A/AA violations on the page as it is now. */
+  /**
+   * axe-core's WCAG 2 A/AA violations on the page once it has settled: no list is refreshing (a
+   * refreshing list is dimmed and marked aria-busy, which axe would measure as faded text) and no
+   * transition or animation is still running.
+   */
   async function axe(p: Page, name: string): Promise<Violation[]> {
+    await p.waitForFunction(
+      `!document.querySelector('[aria-busy="true"]') && document.getAnimations().every((a) => a.playState !== "running")`,
+      undefined,
+      { timeout: 30_000 },
+    );
     if (!(await p.evaluate("typeof window.axe !== 'undefined'"))) await p.addScriptTag({ path: axePath });
     const violations = (await p.evaluate(`(async () => {
       const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] }, resultTypes: ["violations"] });
