@@ -179,7 +179,7 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
       await card.waitFor();
       await p.waitForTimeout(500);
       // A live region says who is calling, in words (not the whole card read out).
-      await expect.poll(() => p.getByTestId("call-announcer").textContent(), { timeout: 5000 }).toMatch(/Incoming call.*Grace Hopper/);
+      await expect.poll(() => p.getByTestId("call-announcer").textContent(), { timeout: 15_000 }).toMatch(/Incoming call.*Grace Hopper/);
       expect(await p.getByTestId("call-announcer").getAttribute("aria-live")).toBe("assertive");
       await expectClean(p, "screen-pop-ringing");
       await p.screenshot({ path: path.join(shotsDir, "a11y-screen-pop.png") });
@@ -197,7 +197,7 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
       const talking = p.locator('[data-testid="call-card"][data-phase="talking"]');
       await talking.waitFor();
       await p.waitForTimeout(500);
-      await expect.poll(() => p.getByTestId("call-announcer").textContent(), { timeout: 5000 }).toMatch(/Grace Hopper/);
+      await expect.poll(() => p.getByTestId("call-announcer").textContent(), { timeout: 15_000 }).toMatch(/Grace Hopper/);
       await expectClean(p, "screen-pop-talking");
 
       // Transfer is reachable too: the button opens its form, whose number field takes the focus next.

@@ -177,7 +177,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await shot("w03-withdrawn-on-colleague", b);
 
     const working = card(a, "talking");
-    await expect.poll(() => working.getByTestId("call-timer").textContent(), { timeout: 5000 }).not.toBe("0:00");
+    await expect.poll(() => working.getByTestId("call-timer").textContent(), { timeout: 15_000 }).not.toBe("0:00");
     await working.getByTestId("call-note").fill("Renewal: wants 20 seats instead of 15.");
     await working.getByTestId("call-disposition").selectOption("Sale");
     await expect.poll(() => status(a)).toBe("on-call");
@@ -188,7 +188,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     const wrap = card(a, "wrapup");
     await wrap.waitFor();
     expect(await wrap.getByTestId("wrapup-note").inputValue()).toBe("Renewal: wants 20 seats instead of 15.");
-    await expect.poll(() => status(a), { timeout: 5000 }).toBe("wrap-up");
+    await expect.poll(() => status(a), { timeout: 15_000 }).toBe("wrap-up");
     await a.getByTestId("wrapup-countdown").waitFor();
     // The disposition is required.
     await wrap.getByTestId("wrapup-disposition").selectOption("");
@@ -223,7 +223,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await b.getByTestId("status-menu").waitFor();
     await shot("w06-status-menu", b);
     await b.locator('[data-testid="status-pause"][data-reason="lunch"]').click();
-    await expect.poll(() => status(b), { timeout: 5000 }).toBe("paused");
+    await expect.poll(() => status(b), { timeout: 15_000 }).toBe("paused");
     expect(await b.getByTestId("agent-status-label").textContent()).toBe("Paused · Lunch");
 
     // The caller gives up after 4 s: Maria's card says so and fades.
@@ -349,7 +349,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     const wrap = card(a, "wrapup");
     await wrap.waitFor({ timeout: 15_000 });
     expect(await wrap.getByTestId("wrapup-note").inputValue()).toBe("Asked for the invoice copy.");
-    await expect.poll(() => status(a), { timeout: 5000 }).toBe("wrap-up");
+    await expect.poll(() => status(a), { timeout: 15_000 }).toBe("wrap-up");
     await wrap.getByTestId("wrapup-disposition").selectOption("Resolved");
     await wrap.getByTestId("wrapup-save").click();
     await a.getByTestId("toast").filter({ hasText: "Wrap-up saved" }).last().waitFor();
