@@ -5,15 +5,9 @@ import { AppError, notFound } from "../platform/errors.js";
 import type { AuditService } from "../audit/audit.service.js";
 import { hashPassword } from "./passwords.js";
 import type { Role } from "./roles.js";
+import type { PublicUser } from "./auth.schemas.js";
 
-export interface PublicUser {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  extension: string | null;
-  active: boolean;
-}
+export type { PublicUser };
 
 export const publicUser = (u: User): PublicUser => ({
   id: u.id,

@@ -1,34 +1,7 @@
-/** A callback on the wire (docs/api.md, Callbacks). */
-export type CallbackSource = "abandoned" | "ivr" | "web" | "agent";
-export type CallbackStatus = "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
-export type CallbackOutcome = "reached" | "no-answer" | "busy" | "wrong-number" | "failed" | "cancelled" | "expired" | "reached-by-customer";
+import type { Callback, CallbackOutcome, CallbackSource, CallbackStatus } from "./callbacks.schemas.js";
 
-export interface Callback {
-  id: number;
-  number: string;
-  name: string | null;
-  queue: string;
-  source: CallbackSource;
-  status: CallbackStatus;
-  outcome: CallbackOutcome | null;
-  dueAt: Date;
-  windowEnd: Date | null;
-  /** When the customer first joined the queue: their place among callbacks. */
-  originalQueuedAt: Date;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  clientId: number | null;
-  assigneeId: number | null;
-  offeredTo: string | null;
-  /** Linkedids of the calls made for it. */
-  callIds: string[];
-  originLinkedid: string | null;
-  note: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  doneAt: Date | null;
-}
+/** A callback on the wire: its schema is callbacks.schemas.ts `callbackDto` (docs/api.md, Callbacks). */
+export type { Callback, CallbackOutcome, CallbackSource, CallbackStatus };
 
 export interface CallbackRow extends Record<string, unknown> {
   id: number;

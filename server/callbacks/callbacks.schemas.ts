@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
+import { dateInput, idNumber, idParam, queryInt, sentDate, text } from "../platform/http/input.js";
 
 const queueName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name");
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "a time HH:MM");
@@ -73,3 +73,44 @@ export const publicCallbackBody = z
     website: z.string().max(200).optional(),
   })
   .strict();
+
+// ---- A callback on the wire (docs/api.md, Callbacks): callback.types.ts builds it from a row ----
+
+export const callbackSources = ["abandoned", "ivr", "web", "agent"] as const;
+export type CallbackSource = (typeof callbackSources)[number];
+export const callbackStatuses = ["pending", "offered", "dialing", "done", "cancelled", "expired"] as const;
+export type CallbackStatus = (typeof callbackStatuses)[number];
+export const callbackOutcomes = ["reached", "no-answer", "busy", "wrong-number", "failed", "cancelled", "expired", "reached-by-customer"] as const;
+export type CallbackOutcome = (typeof callbackOutcomes)[number];
+
+export const callbackDto = z
+  .object({
+    id: z.number().int(),
+    number: z.string(),
+    name: z.string().nullable(),
+    queue: z.string(),
+    source: z.enum(callbackSources),
+    status: z.enum(callbackStatuses),
+    outcome: z.enum(callbackOutcomes).nullable(),
+    dueAt: sentDate,
+    windowEnd: sentDate.nullable(),
+    originalQueuedAt: sentDate.meta({ description: "when the customer first joined the queue: their place among callbacks" }),
+    priority: z.number().int(),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    clientId: z.number().int().nullable(),
+    assigneeId: z.number().int().nullable(),
+    offeredTo: z.string().nullable(),
+    callIds: z.array(z.string()).meta({ description: "linkedids of the calls made for it" }),
+    originLinkedid: z.string().nullable(),
+    note: z.string().nullable(),
+    createdAt: sentDate,
+    updatedAt: sentDate,
+    doneAt: sentDate.nullable(),
+  })
+  .meta({ id: "Callback" });
+export type Callback = z.infer<typeof callbackDto>;
+
+export const callbackPage = z.object({ items: z.array(callbackDto), next: z.string().nullable() });
+/** POST /api/callbacks: `merged` (status 200): the number had an open callback in the queue, changed instead of a second one. */
+export const callbackCreated = callbackDto.extend({ merged: z.boolean() });

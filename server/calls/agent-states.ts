@@ -3,7 +3,8 @@ import type { PbxEvent } from "../pbx/pbx-events.js";
 import { agentOf, type CallEvent } from "./call-tracker.js";
 
 /** `unknown`: the PBX cannot be reached, so nobody knows (and nobody is offered calls by us). */
-export type AgentStateName = "available" | "ringing" | "on-call" | "paused" | "wrap-up" | "unavailable" | "logged-out" | "unknown";
+export const agentStateNames = ["available", "ringing", "on-call", "paused", "wrap-up", "unavailable", "logged-out", "unknown"] as const;
+export type AgentStateName = (typeof agentStateNames)[number];
 
 export interface AgentState {
   agent: string;

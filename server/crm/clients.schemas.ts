@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idNumber, idParam, queryInt, text } from "../platform/http/input.js";
+import { idNumber, idParam, queryInt, sentDate, text } from "../platform/http/input.js";
 
 export const stages = ["prospect", "active", "regular", "lost"] as const;
 export const phoneTypes = ["mobile", "work", "home", "fax", "other"] as const;
@@ -87,3 +87,41 @@ export type ContactInput = Partial<z.infer<typeof contactBody>> & { name: string
 export const contactChangesBody = contactBody.partial().strict();
 
 export const noteBody = z.object({ body: text(20_000, { multiline: true, required: "is required" }) }).strict();
+
+// ---- A background CSV import on the wire (GET /api/clients/import/:id, Socket.IO `import:progress`) ----
+
+export const importStatuses = ["queued", "running", "done", "failed"] as const;
+export type ImportStatus = (typeof importStatuses)[number];
+
+export const importJob = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(importStatuses),
+    dryRun: z.boolean(),
+    bytes: z.number().int(),
+    totalRows: z.number().int().nullable().meta({ description: "data rows in the file; null until the file was read through once" }),
+    rowsDone: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    failed: z.number().int(),
+    error: z
+      .object({ code: z.string(), message: z.string(), line: z.number().int().optional() })
+      .nullable()
+      .meta({ description: "why the whole file was refused or the import stopped" }),
+    createdAt: sentDate,
+    startedAt: sentDate.nullable(),
+    finishedAt: sentDate.nullable(),
+  })
+  .meta({ id: "ImportJob" });
+export type ImportDto = z.infer<typeof importJob>;
+
+/** GET /api/clients/import/:id: the job and its row problems. */
+export const importReport = importJob
+  .extend({
+    errors: z
+      .array(z.object({ row: z.number().int(), field: z.string(), message: z.string() }))
+      .meta({ description: "row problems, by line; the first ones (the counts stay exact). Line 1 lists ignored columns" }),
+  })
+  .meta({ id: "ImportReport" });
+export type ImportReportDto = z.infer<typeof importReport>;

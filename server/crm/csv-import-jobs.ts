@@ -11,39 +11,13 @@ import type { Realtime } from "../platform/realtime/realtime.js";
 import { AppError, notFound } from "../platform/errors.js";
 import type { AuditService } from "../audit/audit.service.js";
 import type { Actor } from "../auth/users.service.js";
+import type { ImportDto, ImportReportDto, ImportStatus } from "./clients.schemas.js";
 import type { ClientsService } from "./clients.service.js";
 import type { PhoneIndex } from "./phone-index.js";
 import { ClientRowImporter } from "./csv-import.js";
 import { CsvStructureError, readCsvRows } from "./csv-reader.js";
 import { importsDir, type StoredUpload } from "./csv-upload.js";
 import { breather } from "../platform/breather.js";
-
-export type ImportStatus = "queued" | "running" | "done" | "failed";
-
-/** An import on the wire (GET /api/clients/import/:id, Socket.IO `import:progress`). */
-export interface ImportDto {
-  id: number;
-  status: ImportStatus;
-  dryRun: boolean;
-  bytes: number;
-  /** Data rows in the file; null until the file was read through once. */
-  totalRows: number | null;
-  rowsDone: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  /** Why the whole file was refused or the import stopped. */
-  error: { code: string; message: string; line?: number } | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export interface ImportReportDto extends ImportDto {
-  /** Row problems, by line; the first ones (the counts stay exact). Line 1 lists ignored columns. */
-  errors: { row: number; field: string; message: string }[];
-}
 
 export interface CsvImportDeps {
   db: Database;

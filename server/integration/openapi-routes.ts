@@ -1,18 +1,19 @@
 import { z } from "zod";
 import { auditQuery, loginBody, newUserBody, userChangesBody } from "../auth/auth.routes.js";
+import { publicUserDto } from "../auth/auth.schemas.js";
 import { queuesBody } from "../auth/user-queues.routes.js";
 import { statusBody } from "../agents/workspace.routes.js";
 import { journalQuery } from "../calls/calls.routes.js";
 import { originateBody, transferBody } from "../calls/call-control.routes.js";
-import { clientChangesBody, clientListQuery, contactBody, newClientBody, noteBody } from "../crm/clients.schemas.js";
+import { clientChangesBody, clientListQuery, contactBody, importJob, importReport, newClientBody, noteBody } from "../crm/clients.schemas.js";
 import { newTaskBody, taskChangesBody, taskListQuery } from "../crm/tasks.service.js";
 import { importQuery } from "../crm/csv-import.js";
-import { callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, settingsBody, siteBody } from "../callbacks/callbacks.schemas.js";
-import { audioQuery, eraseBody, holdBody, pauseBody, recordingQuery, retentionBody } from "../recordings/recordings.schemas.js";
+import { callbackCreated, callbackDto, callbackPage, callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, settingsBody, siteBody } from "../callbacks/callbacks.schemas.js";
+import { audioQuery, eraseBody, holdBody, pauseBody, recordingDetail, recordingPage, recordingQuery, retentionBody } from "../recordings/recordings.schemas.js";
 import { agentsReport, agentsReportQuery, callsReport, callsReportQuery } from "../reports/reports.schemas.js";
 import { businessReport, businessReportQuery } from "../reports/business.schemas.js";
-import { agentActionBody, spyBody, targetsBody, tvTokenBody } from "../supervisor/supervisor.schemas.js";
-import { draftBody, funnelQuery, importBody, newScriptBody, ruleBody, runBody, versionQuery } from "../scripts/scripts.schemas.js";
+import { agentActionBody, spyBody, supervisorAlert, targetsBody, tvTokenBody, tvWallboard, wallboard, wallboardUpdate } from "../supervisor/supervisor.schemas.js";
+import { draftBody, funnelQuery, importBody, newScriptBody, ruleBody, runBody, scriptFunnel, versionQuery } from "../scripts/scripts.schemas.js";
 import { apiTokenCreated, apiTokenList, newApiTokenBody } from "./integration.schemas.js";
 import { deliveryDto, newWebhookBody, webhookCreated, webhookDto } from "./webhooks.js";
 
@@ -35,7 +36,6 @@ const errorBody = z
   .meta({ id: "Error", description: "Every error: 4xx/5xx with a code, a message and, for bad input, the field" });
 export { errorBody };
 
-const idItems = z.object({ items: z.array(z.record(z.string(), z.unknown())) }).meta({ description: "a list" });
 const health = z
   .object({ status: z.enum(["ok", "degraded"]), version: z.string(), ami: z.enum(["connected", "disconnected"]), lease: z.string(), db: z.string(), redis: z.string() })
   .catchall(z.unknown())
@@ -74,9 +74,9 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "POST /auth/login": { tag: "auth", summary: "Sign in: a bearer session token", body: loginBody, response: loginAnswer },
   "POST /auth/logout": { tag: "auth", summary: "End this session", status: 204 },
   "GET /auth/me": { tag: "auth", summary: "The signed-in user" },
-  "GET /users": { tag: "users", summary: "Users (names for pickers)", response: idItems },
-  "POST /users": { tag: "users", summary: "Create a user", body: newUserBody, status: 201 },
-  "PATCH /users/:id": { tag: "users", summary: "Change a user", body: userChangesBody },
+  "GET /users": { tag: "users", summary: "Users (names for pickers)", response: z.object({ items: z.array(publicUserDto) }) },
+  "POST /users": { tag: "users", summary: "Create a user", body: newUserBody, response: publicUserDto, status: 201 },
+  "PATCH /users/:id": { tag: "users", summary: "Change a user", body: userChangesBody, response: publicUserDto },
   "GET /users/:id/queues": { tag: "users", summary: "The queues a supervisor is responsible for" },
   "PUT /users/:id/queues": { tag: "users", summary: "Set the queues a supervisor is responsible for", body: queuesBody },
   "GET /audit": { tag: "users", summary: "The audit log", query: auditQuery },
@@ -85,8 +85,8 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /clients": { tag: "clients", summary: "Search and list clients", query: clientListQuery },
   "POST /clients": { tag: "clients", summary: "Create a client", body: newClientBody, status: 201 },
   "GET /clients/export.csv": { tag: "clients", summary: "Export clients (CSV)", query: clientListQuery, produces: "text/csv" },
-  "POST /clients/import": { tag: "clients", summary: "Import clients from CSV (background job)", query: importQuery, status: 202 },
-  "GET /clients/import/:id": { tag: "clients", summary: "An import's progress and errors" },
+  "POST /clients/import": { tag: "clients", summary: "Import clients from CSV (background job)", query: importQuery, response: importJob, status: 202 },
+  "GET /clients/import/:id": { tag: "clients", summary: "An import's progress and errors", response: importReport },
   "GET /clients/:id": { tag: "clients", summary: "A client" },
   "PATCH /clients/:id": { tag: "clients", summary: "Change a client", body: clientChangesBody },
   "DELETE /clients/:id": { tag: "clients", summary: "Delete a client (soft)", status: 204 },
@@ -111,22 +111,22 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /calls/live": { tag: "calls", summary: "Calls up or ringing now" },
   "GET /agents/states": { tag: "calls", summary: "Every agent's state" },
 
-  "POST /callbacks": { tag: "callbacks", summary: "Schedule a callback", body: newCallbackBody, status: 201 },
-  "GET /callbacks": { tag: "callbacks", summary: "Callbacks", query: callbackQuery },
+  "POST /callbacks": { tag: "callbacks", summary: "Schedule a callback", body: newCallbackBody, response: callbackCreated, status: 201 },
+  "GET /callbacks": { tag: "callbacks", summary: "Callbacks", query: callbackQuery, response: callbackPage },
   "GET /callbacks/summary": { tag: "callbacks", summary: "Per-queue callback counts, last 24 h" },
   "GET /callbacks/settings/:queue": { tag: "callbacks", summary: "A queue's callback settings" },
   "PUT /callbacks/settings/:queue": { tag: "callbacks", summary: "Set a queue's callback settings", body: settingsBody },
   "GET /callbacks/sites": { tag: "callbacks", summary: "Websites whose widget may ask for callbacks" },
   "POST /callbacks/sites": { tag: "callbacks", summary: "Add a website", body: siteBody, status: 201 },
   "POST /callbacks/sites/:id/disable": { tag: "callbacks", summary: "Disable a website", status: 204 },
-  "GET /callbacks/:id": { tag: "callbacks", summary: "A callback" },
-  "PATCH /callbacks/:id": { tag: "callbacks", summary: "Reschedule, reassign, cancel", body: patchCallbackBody },
+  "GET /callbacks/:id": { tag: "callbacks", summary: "A callback", response: callbackDto },
+  "PATCH /callbacks/:id": { tag: "callbacks", summary: "Reschedule, reassign, cancel", body: patchCallbackBody, response: callbackDto },
   "POST /callbacks/:id/accept": { tag: "callbacks", summary: "Accept an offered callback", status: 202 },
   "POST /callbacks/:id/dial": { tag: "callbacks", summary: "Dial one's own callback now", status: 202 },
   "POST /public/callbacks": { tag: "callbacks", summary: "The website widget's request (site key, no login)", body: publicCallbackBody, status: 202 },
 
-  "GET /recordings": { tag: "recordings", summary: "Recordings", query: recordingQuery },
-  "GET /recordings/:id": { tag: "recordings", summary: "A recording with peaks and speech" },
+  "GET /recordings": { tag: "recordings", summary: "Recordings", query: recordingQuery, response: recordingPage },
+  "GET /recordings/:id": { tag: "recordings", summary: "A recording with peaks and speech", response: recordingDetail },
   "GET /recordings/:id/audio": { tag: "recordings", summary: "The audio (Range honoured)", query: audioQuery, produces: "audio/ogg" },
   "GET /recordings/:id/audio-url": { tag: "recordings", summary: "A short-lived link to the audio for a media element" },
   "GET /recordings/:id/stream": { tag: "recordings", summary: "The audio by ticket", query: audioQuery.extend({ t: z.string() }), produces: "audio/ogg" },
@@ -139,8 +139,8 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "POST /legal-holds": { tag: "recordings", summary: "Place a legal hold", body: holdBody, status: 201 },
   "DELETE /legal-holds/:id": { tag: "recordings", summary: "Release a legal hold", status: 204 },
 
-  "GET /wallboard": { tag: "supervisor", summary: "The wallboard: queues and agents now (docs/supervisor.md)" },
-  "GET /wallboard/tv": { tag: "supervisor", summary: "The wallboard for a TV (wallboard token)" },
+  "GET /wallboard": { tag: "supervisor", summary: "The wallboard: queues and agents now (docs/supervisor.md)", response: wallboard },
+  "GET /wallboard/tv": { tag: "supervisor", summary: "The wallboard for a TV (wallboard token)", response: tvWallboard },
   "GET /wallboard/tokens": { tag: "supervisor", summary: "Wallboard TV tokens" },
   "POST /wallboard/tokens": { tag: "supervisor", summary: "Make a wallboard TV token", body: tvTokenBody, status: 201 },
   "DELETE /wallboard/tokens/:id": { tag: "supervisor", summary: "Revoke a wallboard TV token", status: 204 },
@@ -157,7 +157,7 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "PUT /scripts/:id/draft": { tag: "scripts", summary: "Save a script's draft", body: draftBody },
   "POST /scripts/:id/publish": { tag: "scripts", summary: "Publish a script's draft" },
   "GET /scripts/:id/export": { tag: "scripts", summary: "Export a call script" },
-  "GET /scripts/:id/funnel": { tag: "scripts", summary: "Where callers leave a script", query: funnelQuery },
+  "GET /scripts/:id/funnel": { tag: "scripts", summary: "Where callers leave a script (JSON or CSV)", query: funnelQuery, response: scriptFunnel, produces: "application/json, text/csv" },
   "GET /script-rules": { tag: "scripts", summary: "Which script a call gets" },
   "POST /script-rules": { tag: "scripts", summary: "Add a script rule", body: ruleBody, status: 201 },
   "DELETE /script-rules/:id": { tag: "scripts", summary: "Remove a script rule", status: 204 },
@@ -175,3 +175,9 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "DELETE /webhooks/:id": { tag: "integration", summary: "Remove a webhook", status: 204 },
   "GET /webhooks/:id/deliveries": { tag: "integration", summary: "A webhook's delivery log (last 200)", response: z.object({ items: z.array(deliveryDto) }) },
 };
+
+/**
+ * Socket.IO pushes whose shapes the console reads and no route answers with: named in the
+ * document's components (by their `.meta({ id })`) so the console's generated types have them.
+ */
+export const pushedSchemas: z.ZodType[] = [wallboardUpdate, supervisorAlert];

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
+import { createDocument, createSchema, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
 import { accessOf } from "../auth/roles.js";
-import { errorBody, openapiRoutes, type RouteDoc } from "./openapi-routes.js";
+import { errorBody, openapiRoutes, pushedSchemas, type RouteDoc } from "./openapi-routes.js";
 import { streamEvent, streamQuery } from "./integration.schemas.js";
 
 /** `/clients/:id` → `/clients/{id}` and the names of its path parameters. */
@@ -69,7 +69,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       },
     },
   };
-  return createDocument({
+  const doc = createDocument({
     openapi: "3.1.0",
     info: {
       title: "Call-center CRM API",
@@ -82,4 +82,17 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
     tags: [...new Set(Object.values(openapiRoutes).map((d) => d.tag))].map((name) => ({ name })),
     paths,
   });
+  // Pushes are answers too (output), but of no route: their schemas (and those they name) are added
+  // as the answers' are, so a schema a route and a push share stays one component.
+  const schemas = doc.components?.schemas ?? {};
+  for (const pushed of pushedSchemas) {
+    const { schema, components } = createSchema(pushed, { io: "output", openapiVersion: "3.1.0" });
+    if (typeof schema !== "object" || !("$ref" in schema)) throw new Error("a pushed schema needs .meta({ id })");
+    for (const [id, s] of Object.entries(components)) {
+      if (schemas[id] && JSON.stringify(schemas[id]) !== JSON.stringify(s)) throw new Error(`schema ${id}: a push and a route give it two shapes`);
+      schemas[id] = s;
+    }
+  }
+  doc.components = { ...doc.components, schemas };
+  return doc;
 }

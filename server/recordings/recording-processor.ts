@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Media, MediaInput } from "./media.js";
 import { LocalRecordingStorage, type RecordingStorage } from "./recording-storage.js";
 import { readWavInfo } from "./wav-header.js";
+import type { RecordingSide } from "./recordings.schemas.js";
 import { conversation, peaks, speechSpans, type Speech } from "./audio-analysis.js";
 
 /** The raw files of one call inside MONITOR_DIR, by base name (the PBX's own path means nothing here). */
@@ -14,7 +15,7 @@ export interface RawFiles {
   agent?: string;
 }
 
-export type Side = "mix" | "caller" | "agent";
+export type Side = RecordingSide;
 
 export type Processed =
   | { status: "empty" }

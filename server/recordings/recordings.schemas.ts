@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
+import { dateInput, idNumber, idParam, queryInt, sentDate, text } from "../platform/http/input.js";
 
 const outcomes = ["answered", "abandoned", "missed", "busy", "failed", "reached", "not-reached"] as const;
 const queueName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a queue name");
@@ -60,3 +60,54 @@ export const retentionBody = z
     rules: z.array(z.object({ queue: z.union([queueName, z.literal("*")]), days: z.number().int().min(1).max(36_500).nullable() }).strict()).max(200),
   })
   .strict();
+
+// ---- Recordings on the wire (docs/api.md, Recordings): recordings.service.ts builds them from rows ----
+
+export const recordingStatuses = ["pending", "ready", "failed", "empty", "deleted"] as const;
+export type RecordingStatus = (typeof recordingStatuses)[number];
+export const recordingSides = ["mix", "caller", "agent"] as const;
+export type RecordingSide = (typeof recordingSides)[number];
+
+/** A recording in a search result (GET /api/recordings). */
+export const recordingItem = z
+  .object({
+    id: z.number().int(),
+    callId: z.number().int().nullable(),
+    linkedid: z.string(),
+    status: z.enum(recordingStatuses),
+    durationSeconds: z.number().nullable(),
+    sides: z.array(z.enum(recordingSides)),
+    startedAt: sentDate.nullable().meta({ description: "the call's start; null when the call is not in the journal" }),
+    direction: z.string().nullable(),
+    queue: z.string().nullable(),
+    customerNumber: z.string().nullable(),
+    outcome: z.string().nullable(),
+    disposition: z.string().nullable(),
+    agent: z.object({ extension: z.string().nullable(), name: z.string().nullable() }),
+    client: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+    deletedReason: z.string().nullable(),
+  })
+  .meta({ id: "Recording" });
+export type RecordingItem = z.infer<typeof recordingItem>;
+
+export const recordingPage = z.object({ items: z.array(recordingItem), next: z.string().nullable() });
+
+/** Stretches of the file, in seconds from its start: [[startS, endS], ...]. */
+const spans = z.array(z.tuple([z.number(), z.number()]));
+
+/** GET /api/recordings/:id: what the player needs. */
+export const recordingDetail = recordingItem
+  .extend({
+    peaks: z
+      .object({ mix: z.array(z.number()).optional(), caller: z.array(z.number()).optional(), agent: z.array(z.number()).optional() })
+      .nullable()
+      .meta({ description: "20 points a second per side, 0..1; null until the recording is ready" }),
+    speech: z.object({ caller: spans, agent: spans, silences: spans, overtalk: spans }).nullable(),
+    muted: spans,
+    checksum: z.string().nullable(),
+    lastError: z.string().nullable(),
+    note: z.string().nullable(),
+    legalHold: z.boolean(),
+  })
+  .meta({ id: "RecordingDetail" });
+export type RecordingDetail = z.infer<typeof recordingDetail>;

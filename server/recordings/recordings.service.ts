@@ -6,39 +6,7 @@ import type { Actor, PublicUser } from "../auth/users.service.js";
 import { phoneKey } from "../crm/phone-numbers.js";
 import type { RecordingStorage } from "./recording-storage.js";
 import type { Side } from "./recording-processor.js";
-import type { RecordingQuery } from "./recordings.schemas.js";
-
-export type RecordingStatus = "pending" | "ready" | "failed" | "empty" | "deleted";
-
-/** A recording in a search result. */
-export interface RecordingItem {
-  id: number;
-  callId: number | null;
-  linkedid: string;
-  status: RecordingStatus;
-  durationSeconds: number | null;
-  sides: Side[];
-  startedAt: Date | null;
-  direction: string | null;
-  queue: string | null;
-  customerNumber: string | null;
-  outcome: string | null;
-  disposition: string | null;
-  agent: { extension: string | null; name: string | null };
-  client: { id: number; name: string } | null;
-  deletedReason: string | null;
-}
-
-/** GET /api/recordings/:id: what the player needs (docs/api.md, Recordings). */
-export interface RecordingDetail extends RecordingItem {
-  peaks: Partial<Record<Side, number[]>> | null;
-  speech: { caller: [number, number][]; agent: [number, number][]; silences: [number, number][]; overtalk: [number, number][] } | null;
-  muted: [number, number][];
-  checksum: string | null;
-  lastError: string | null;
-  note: string | null;
-  legalHold: boolean;
-}
+import type { RecordingDetail, RecordingItem, RecordingQuery, RecordingStatus } from "./recordings.schemas.js";
 
 interface Row {
   id: number;

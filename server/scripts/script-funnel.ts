@@ -1,5 +1,6 @@
 import { defuseCell } from "../crm/csv-cells.js";
 import { stepOrder, type PathEntry, type ScriptGraph } from "./script-graph.js";
+import type { Breakdown, Funnel, FunnelStep } from "./scripts.schemas.js";
 
 export interface RunFacts {
   path: PathEntry[];
@@ -8,34 +9,6 @@ export interface RunFacts {
   queue: string | null;
   campaign: string | null;
   agent: string | null;
-}
-
-export interface FunnelStep {
-  step: string;
-  type: string;
-  title: string | null;
-  reached: number;
-  left: number;
-  byAnswer: Record<string, number>;
-  medianSeconds: number | null;
-}
-
-export interface Breakdown {
-  key: string;
-  runs: number;
-  completed: number;
-  converted: number;
-}
-
-export interface Funnel {
-  runs: number;
-  completed: number;
-  outcomes: Record<string, number>;
-  steps: FunnelStep[];
-  /** Conversion (runs ending in a converting outcome) by queue, campaign and agent. */
-  byQueue: Breakdown[];
-  byCampaign: Breakdown[];
-  byAgent: Breakdown[];
 }
 
 /** Outcomes counted as a conversion (sale, appointment): docs/scripts.md. */

@@ -9,7 +9,8 @@ import type { TasksService } from "../crm/tasks.service.js";
 import type { TimelineService } from "../crm/timeline.service.js";
 import type { CallbacksService } from "../callbacks/callbacks.service.js";
 import { runFinished, runOutcome, successors, valueProblem, type PathEntry, type ScriptGraph } from "./script-graph.js";
-import { computeFunnel, type Funnel } from "./script-funnel.js";
+import { computeFunnel } from "./script-funnel.js";
+import type { ScriptFunnel } from "./scripts.schemas.js";
 import type { ScriptsService } from "./scripts.service.js";
 
 /** The call a run belongs to, as the route found it (live in a tracker, or in the journal). */
@@ -236,7 +237,7 @@ export class ScriptRunsService {
     }
   }
 
-  async funnel(scriptId: number, q: { version?: number | undefined; from?: Date | undefined; to?: Date | undefined; queue?: string | undefined; agent?: string | undefined }): Promise<Funnel & { scriptId: number; version: number; name: string }> {
+  async funnel(scriptId: number, q: { version?: number | undefined; from?: Date | undefined; to?: Date | undefined; queue?: string | undefined; agent?: string | undefined }): Promise<ScriptFunnel> {
     const v = await this.d.scripts.version(scriptId, q.version);
     const rows = await this.d.db.query<{ path: PathEntry[]; outcome: string | null; completed: boolean; queue: string | null; campaign: string | null; did: string | null; agent_extension: string | null }>(
       `SELECT path, outcome, completed, queue, campaign, did, agent_extension FROM script_runs

@@ -75,3 +75,33 @@ export const funnelQuery = z
     format: z.enum(["json", "csv"]).optional(),
   })
   .strict();
+
+// ---- GET /api/scripts/:id/funnel: where customers are lost (script-funnel.ts computes it) ----
+
+export const funnelStep = z.object({
+  step: z.string(),
+  type: z.string(),
+  title: z.string().nullable(),
+  reached: z.number().int().meta({ description: "runs that reached the step (once per run)" }),
+  left: z.number().int().meta({ description: "runs that stopped there without finishing" }),
+  byAnswer: z.record(z.string(), z.number().int()),
+  medianSeconds: z.number().nullable().meta({ description: "median time from reaching the step to the next one" }),
+});
+export type FunnelStep = z.infer<typeof funnelStep>;
+
+export const funnelBreakdown = z.object({ key: z.string(), runs: z.number().int(), completed: z.number().int(), converted: z.number().int() });
+export type Breakdown = z.infer<typeof funnelBreakdown>;
+
+export const funnel = z.object({
+  runs: z.number().int(),
+  completed: z.number().int(),
+  outcomes: z.record(z.string(), z.number().int()),
+  steps: z.array(funnelStep),
+  byQueue: z.array(funnelBreakdown).meta({ description: "conversion (runs ending in a converting outcome) by queue" }),
+  byCampaign: z.array(funnelBreakdown),
+  byAgent: z.array(funnelBreakdown),
+});
+export type Funnel = z.infer<typeof funnel>;
+
+export const scriptFunnel = funnel.extend({ scriptId: z.number().int(), version: z.number().int(), name: z.string() }).meta({ id: "ScriptFunnel" });
+export type ScriptFunnel = z.infer<typeof scriptFunnel>;

@@ -1,3 +1,5 @@
+import type { QueueDayFigures } from "./supervisor.schemas.js";
+
 /**
  * A queue's figures for today, as the wallboard shows them (docs/supervisor.md writes out each
  * formula). Sums are kept, ratios derived, so adding one more call is O(1) and the same sums come
@@ -24,22 +26,6 @@ export interface QueueDaySums {
   holdSeconds: number;
   /** Wrap-up the queue's agents spent after its calls. */
   wrapupSeconds: number;
-}
-
-export interface QueueDayFigures {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  answeredWithinTarget: number;
-  /** Percent of answered calls answered within the target (null before the first answer). */
-  serviceLevel: number | null;
-  /** Percent of answered and (long) abandoned calls answered within the target. */
-  serviceLevelWithAbandons: number | null;
-  /** Average speed of answer: mean wait of answered calls. */
-  asaSeconds: number | null;
-  /** Average handle time: (talk with hold + wrap-up) / answered. */
-  ahtSeconds: number | null;
 }
 
 /** One ended call as the day's figures need it (a journal row, or the tracker's call at its end). */

@@ -17,7 +17,7 @@ import type { SupervisorScopes } from "./supervisor-scopes.js";
 import type { WallboardModel } from "./wallboard.js";
 import { limitTo, type WallboardPush } from "./wallboard-push.js";
 import type { WallboardTokens } from "./wallboard-tokens.js";
-import type { Wallboard } from "./wallboard.types.js";
+import type { Wallboard } from "./supervisor.schemas.js";
 
 export interface SupervisorRouteDeps {
   model: WallboardModel;

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../platform/logger.js";
 import type { WallboardModel } from "./wallboard.js";
-import type { Breach, SupervisorAlert, WallboardAgent, WallboardQueue, WallboardUpdate } from "./wallboard.types.js";
+import type { Breach, SupervisorAlert, WallboardAgent, WallboardQueue, WallboardUpdate } from "./supervisor.schemas.js";
 
 /** Who sees what: managers and admins every queue; a supervisor the queues assigned to them. */
 export interface WallboardViewers {

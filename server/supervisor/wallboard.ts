@@ -8,7 +8,7 @@ import type { Logger } from "../platform/logger.js";
 import { DayTotals, startOfDay } from "./day-totals.js";
 import { figuresOf } from "./queue-figures.js";
 import type { QueueTargets } from "./queue-targets.js";
-import type { AgentCall, Breach, QueueAgentCounts, Wallboard, WallboardAgent, WallboardQueue, WaitingCaller } from "./wallboard.types.js";
+import type { AgentCall, Breach, QueueAgentCounts, Wallboard, WallboardAgent, WallboardQueue, WaitingCaller } from "./supervisor.schemas.js";
 
 export interface WallboardDeps {
   db: Database;

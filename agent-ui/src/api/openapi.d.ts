@@ -1413,7 +1413,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Where callers leave a script
+         * Where callers leave a script (JSON or CSV)
          * @description Roles: supervisor, manager, admin.
          */
         get: operations["getScriptsIdFunnel"];
@@ -1705,6 +1705,69 @@ export interface components {
                 field?: string;
             };
         };
+        User: {
+            id: number;
+            username: string;
+            displayName: string;
+            /** @enum {string} */
+            role: "agent" | "supervisor" | "manager" | "admin";
+            extension: string | null;
+            active: boolean;
+        };
+        ImportJob: {
+            id: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            dryRun: boolean;
+            bytes: number;
+            /** @description data rows in the file; null until the file was read through once */
+            totalRows: number | null;
+            rowsDone: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+            /** @description why the whole file was refused or the import stopped */
+            error: {
+                code: string;
+                message: string;
+                line?: number;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        ImportReport: {
+            id: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            dryRun: boolean;
+            bytes: number;
+            /** @description data rows in the file; null until the file was read through once */
+            totalRows: number | null;
+            rowsDone: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+            /** @description why the whole file was refused or the import stopped */
+            error: {
+                code: string;
+                message: string;
+                line?: number;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description row problems, by line; the first ones (the counts stay exact). Line 1 lists ignored columns */
+            errors: {
+                row: number;
+                field: string;
+                message: string;
+            }[];
+        };
         Call: {
             id: number;
             linkedid: string;
@@ -1723,6 +1786,278 @@ export interface components {
             recordingId: number | null;
         } & {
             [key: string]: unknown;
+        };
+        Callback: {
+            id: number;
+            number: string;
+            name: string | null;
+            queue: string;
+            /** @enum {string} */
+            source: "abandoned" | "ivr" | "web" | "agent";
+            /** @enum {string} */
+            status: "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
+            outcome: ("reached" | "no-answer" | "busy" | "wrong-number" | "failed" | "cancelled" | "expired" | "reached-by-customer") | null;
+            /** Format: date-time */
+            dueAt: string;
+            windowEnd: string | null;
+            /**
+             * Format: date-time
+             * @description when the customer first joined the queue: their place among callbacks
+             */
+            originalQueuedAt: string;
+            priority: number;
+            attempts: number;
+            maxAttempts: number;
+            clientId: number | null;
+            assigneeId: number | null;
+            offeredTo: string | null;
+            /** @description linkedids of the calls made for it */
+            callIds: string[];
+            originLinkedid: string | null;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            doneAt: string | null;
+        };
+        Recording: {
+            id: number;
+            callId: number | null;
+            linkedid: string;
+            /** @enum {string} */
+            status: "pending" | "ready" | "failed" | "empty" | "deleted";
+            durationSeconds: number | null;
+            sides: ("mix" | "caller" | "agent")[];
+            /** @description the call's start; null when the call is not in the journal */
+            startedAt: string | null;
+            direction: string | null;
+            queue: string | null;
+            customerNumber: string | null;
+            outcome: string | null;
+            disposition: string | null;
+            agent: {
+                extension: string | null;
+                name: string | null;
+            };
+            client: {
+                id: number;
+                name: string;
+            } | null;
+            deletedReason: string | null;
+        };
+        RecordingDetail: {
+            id: number;
+            callId: number | null;
+            linkedid: string;
+            /** @enum {string} */
+            status: "pending" | "ready" | "failed" | "empty" | "deleted";
+            durationSeconds: number | null;
+            sides: ("mix" | "caller" | "agent")[];
+            /** @description the call's start; null when the call is not in the journal */
+            startedAt: string | null;
+            direction: string | null;
+            queue: string | null;
+            customerNumber: string | null;
+            outcome: string | null;
+            disposition: string | null;
+            agent: {
+                extension: string | null;
+                name: string | null;
+            };
+            client: {
+                id: number;
+                name: string;
+            } | null;
+            deletedReason: string | null;
+            /** @description 20 points a second per side, 0..1; null until the recording is ready */
+            peaks: {
+                mix?: number[];
+                caller?: number[];
+                agent?: number[];
+            } | null;
+            speech: {
+                caller: [
+                    number,
+                    number
+                ][];
+                agent: [
+                    number,
+                    number
+                ][];
+                silences: [
+                    number,
+                    number
+                ][];
+                overtalk: [
+                    number,
+                    number
+                ][];
+            } | null;
+            muted: [
+                number,
+                number
+            ][];
+            checksum: string | null;
+            lastError: string | null;
+            note: string | null;
+            legalHold: boolean;
+        };
+        Wallboard: {
+            /**
+             * Format: date-time
+             * @description when the board was computed: waits and durations are as of this instant
+             */
+            at: string;
+            /** @description bumped by each push of the node holding the PBX; a console seeing a gap reloads the board */
+            version: number;
+            source: string;
+            queues: components["schemas"]["WallboardQueue"][];
+            agents: components["schemas"]["WallboardAgent"][];
+        };
+        WallboardQueue: {
+            name: string;
+            waiting: {
+                callId: string;
+                waitSeconds: number;
+                caller: string;
+                client: {
+                    id: number;
+                    name: string;
+                } | null;
+            }[];
+            longestWaitSeconds: number;
+            agents: {
+                available: number;
+                ringing: number;
+                onCall: number;
+                paused: number;
+                wrapUp: number;
+                loggedOut: number;
+                /** @description phone offline, or the PBX not reachable (state unavailable / unknown) */
+                unavailable: number;
+            };
+            today: {
+                offered: number;
+                answered: number;
+                /** @description callers who left the queue before an answer after waiting at least the short-abandon time */
+                abandoned: number;
+                /** @description callers who left sooner (misdials, instant regrets): counted apart, out of the service level */
+                shortAbandoned: number;
+                answeredWithinTarget: number;
+                /** @description percent of answered calls answered within the target (null before the first answer) */
+                serviceLevel: number | null;
+                /** @description percent of answered and (long) abandoned calls answered within the target */
+                serviceLevelWithAbandons: number | null;
+                /** @description average speed of answer: mean wait of answered calls */
+                asaSeconds: number | null;
+                /** @description average handle time: (talk with hold + wrap-up) / answered */
+                ahtSeconds: number | null;
+                callbacksPending: number;
+            };
+            targetSeconds: number;
+            targetPercent: number;
+            thresholds: {
+                maxWaitSeconds: number | null;
+                minServiceLevel: number | null;
+                maxWaiting: number | null;
+            };
+            /** @description thresholds crossed now: the board colours the queue and the supervisor's console alerts */
+            breaches: ("longest-wait" | "service-level" | "waiting")[];
+        };
+        WallboardAgent: {
+            agent: string;
+            user: {
+                id: number;
+                name: string;
+            } | null;
+            pbx: string;
+            /** @enum {string} */
+            state: "available" | "ringing" | "on-call" | "paused" | "wrap-up" | "unavailable" | "logged-out" | "unknown";
+            reason: string | null;
+            /** Format: date-time */
+            since: string;
+            queues: string[];
+            call: {
+                callId: string;
+                caller: string;
+                client: {
+                    id: number;
+                    name: string;
+                } | null;
+                queue: string | null;
+                direction: string;
+                /** @description when the agent answered (null: still ringing) */
+                answeredAt: string | null;
+                onHold: boolean;
+                /** @description a supervisor listens, whispers or barges on it now */
+                spy: {
+                    mode: string;
+                    supervisor: string;
+                } | null;
+            } | null;
+            today: {
+                calls: number;
+                talkSeconds: number;
+                pauseSeconds: number;
+            };
+            lastDisposition: string | null;
+        };
+        TvWallboard: {
+            /**
+             * Format: date-time
+             * @description when the board was computed: waits and durations are as of this instant
+             */
+            at: string;
+            /** @description bumped by each push of the node holding the PBX; a console seeing a gap reloads the board */
+            version: number;
+            source: string;
+            queues: components["schemas"]["WallboardQueue"][];
+            agents: components["schemas"]["WallboardAgent"][];
+            screen: string;
+        };
+        ScriptFunnel: {
+            runs: number;
+            completed: number;
+            outcomes: {
+                [key: string]: number;
+            };
+            steps: {
+                step: string;
+                type: string;
+                title: string | null;
+                /** @description runs that reached the step (once per run) */
+                reached: number;
+                /** @description runs that stopped there without finishing */
+                left: number;
+                byAnswer: {
+                    [key: string]: number;
+                };
+                /** @description median time from reaching the step to the next one */
+                medianSeconds: number | null;
+            }[];
+            /** @description conversion (runs ending in a converting outcome) by queue */
+            byQueue: {
+                key: string;
+                runs: number;
+                completed: number;
+                converted: number;
+            }[];
+            byCampaign: {
+                key: string;
+                runs: number;
+                completed: number;
+                converted: number;
+            }[];
+            byAgent: {
+                key: string;
+                runs: number;
+                completed: number;
+                converted: number;
+            }[];
+            scriptId: number;
+            version: number;
+            name: string;
         };
         CallsReport: {
             from: string;
@@ -1948,6 +2283,29 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        WallboardUpdate: {
+            /**
+             * Format: date-time
+             * @description when the board was computed: waits and durations are as of this instant
+             */
+            at: string;
+            /** @description bumped by each push of the node holding the PBX; a console seeing a gap reloads the board */
+            version: number;
+            source: string;
+            queues: components["schemas"]["WallboardQueue"][];
+            agents: components["schemas"]["WallboardAgent"][];
+            /** @description agents no longer on the board (removed from every queue of this viewer) */
+            removedAgents: string[];
+        };
+        SupervisorAlert: {
+            queue: string;
+            /** @enum {string} */
+            kind: "longest-wait" | "service-level" | "waiting";
+            value: number;
+            threshold: number;
+            /** Format: date-time */
+            at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2170,9 +2528,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            [key: string]: unknown;
-                        }[];
+                        items: components["schemas"]["User"][];
                     };
                 };
             };
@@ -2231,7 +2587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description bad input (names the field) */
@@ -2291,7 +2647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description bad input (names the field) */
@@ -2735,7 +3091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImportJob"];
                 };
             };
             /** @description bad input (names the field) */
@@ -2784,7 +3140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             /** @description bad input (names the field) */
@@ -4034,7 +4390,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: components["schemas"]["Callback"][];
+                        next: string | null;
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -4094,7 +4453,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        number: string;
+                        name: string | null;
+                        queue: string;
+                        /** @enum {string} */
+                        source: "abandoned" | "ivr" | "web" | "agent";
+                        /** @enum {string} */
+                        status: "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
+                        outcome: ("reached" | "no-answer" | "busy" | "wrong-number" | "failed" | "cancelled" | "expired" | "reached-by-customer") | null;
+                        /** Format: date-time */
+                        dueAt: string;
+                        windowEnd: string | null;
+                        /**
+                         * Format: date-time
+                         * @description when the customer first joined the queue: their place among callbacks
+                         */
+                        originalQueuedAt: string;
+                        priority: number;
+                        attempts: number;
+                        maxAttempts: number;
+                        clientId: number | null;
+                        assigneeId: number | null;
+                        offeredTo: string | null;
+                        /** @description linkedids of the calls made for it */
+                        callIds: string[];
+                        originLinkedid: string | null;
+                        note: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        doneAt: string | null;
+                        merged: boolean;
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -4457,7 +4850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Callback"];
                 };
             };
             /** @description bad input (names the field) */
@@ -4519,7 +4912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Callback"];
                 };
             };
             /** @description bad input (names the field) */
@@ -4717,7 +5110,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: components["schemas"]["Recording"][];
+                        next: string | null;
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -4766,7 +5162,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RecordingDetail"];
                 };
             };
             /** @description bad input (names the field) */
@@ -5358,7 +5754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Wallboard"];
                 };
             };
             /** @description bad input (names the field) */
@@ -5405,7 +5801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TvWallboard"];
                 };
             };
             /** @description bad input (names the field) */
@@ -6281,13 +6677,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Where callers leave a script */
+            /** @description Where callers leave a script (JSON or CSV) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ScriptFunnel"];
+                    "text/csv": string;
                 };
             };
             /** @description bad input (names the field) */

@@ -1,16 +1,12 @@
-// Shapes of the server's JSON, as documented in docs/api.md.
+// Shapes of the server's JSON, as documented in docs/api.md. Where the server has a schema for one,
+// the type is an alias of the generated one (../api/types; `npm run api:types`).
+import type { Schema } from "../api/types";
 
 export type Role = "agent" | "supervisor" | "manager" | "admin";
 export const ROLES: Role[] = ["agent", "supervisor", "manager", "admin"];
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  extension: string | null;
-  active: boolean;
-}
+/** A user as GET /api/users lists them (generated: server/auth/auth.schemas.ts). */
+export type User = Schema<"User">;
 
 export interface UserRef {
   id: number;
@@ -273,93 +269,29 @@ export interface CallRecord {
   recordingId?: number | null;
 }
 
-/** A background CSV import (GET /api/clients/import/:id, Socket.IO `import:progress`). */
-export interface ImportJob {
-  id: number;
-  status: "queued" | "running" | "done" | "failed";
-  dryRun: boolean;
-  bytes: number;
-  /** Data rows in the file; null while the file is still being read through. */
-  totalRows: number | null;
-  rowsDone: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  error: { code: string; message: string; line?: number } | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Only in GET answers: the row problems, by line. */
-  errors?: { row: number; field: string; message: string }[];
-}
+/**
+ * A background CSV import (generated: server/crm/clients.schemas.ts): POST /api/clients/import and
+ * Socket.IO `import:progress` send the job, GET /api/clients/import/:id the job with its row problems.
+ */
+export type ImportJob = Schema<"ImportJob"> & Partial<Pick<Schema<"ImportReport">, "errors">>;
 
 // ---- Recordings (docs/api.md, "Recordings") ----
 
-export type RecordingStatus = "pending" | "ready" | "failed" | "empty" | "deleted";
-export type RecordingSide = "mix" | "caller" | "agent";
-/** Stretches of the file, in seconds from its start: [[startS, endS], ...]. */
-export type Spans = [number, number][];
-
-/** One row of GET /api/recordings. */
-export interface Recording {
-  id: number;
-  callId: number | null;
-  linkedid: string;
-  status: RecordingStatus;
-  durationSeconds: number | null;
-  sides: RecordingSide[];
-  startedAt: string;
-  direction: "inbound" | "outbound" | "internal" | string;
-  queue: string | null;
-  customerNumber: string | null;
-  outcome: string | null;
-  disposition: string | null;
-  agent: { extension: string | null; name: string | null };
-  client: { id: number; name: string } | null;
-  deletedReason: string | null;
-}
-
+/** One row of GET /api/recordings (generated: server/recordings/recordings.schemas.ts). */
+export type Recording = Schema<"Recording">;
+export type RecordingStatus = Recording["status"];
+export type RecordingSide = Recording["sides"][number];
 /** GET /api/recordings/:id: peaks are 20 points a second, 0..1; null until the recording is ready. */
-export interface RecordingDetail extends Recording {
-  peaks: { mix: number[]; caller?: number[]; agent?: number[] } | null;
-  speech: { caller: Spans; agent: Spans; silences: Spans; overtalk: Spans } | null;
-  muted: Spans;
-  checksum: string | null;
-  lastError: string | null;
-  note: string | null;
-  legalHold: boolean;
-}
+export type RecordingDetail = Schema<"RecordingDetail">;
+/** Stretches of the file, in seconds from its start: [[startS, endS], ...]. */
+export type Spans = RecordingDetail["muted"];
 
 // ---- Callbacks (docs/api.md, "Callbacks") ----
 
-export type CallbackSource = "abandoned" | "ivr" | "web" | "agent";
-export type CallbackStatus = "pending" | "offered" | "dialing" | "done" | "cancelled" | "expired";
-
-export interface Callback {
-  id: number;
-  number: string;
-  name: string | null;
-  queue: string;
-  source: CallbackSource;
-  status: CallbackStatus;
-  outcome: string | null;
-  dueAt: string;
-  windowEnd: string | null;
-  originalQueuedAt: string;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  clientId: number | null;
-  assigneeId: number | null;
-  offeredTo: string | null;
-  callIds: string[];
-  originLinkedid: string | null;
-  note: string | null;
-  createdAt: string;
-  updatedAt: string;
-  doneAt: string | null;
-}
+/** A callback as the server sends it (generated: server/callbacks/callbacks.schemas.ts). */
+export type Callback = Schema<"Callback">;
+export type CallbackSource = Callback["source"];
+export type CallbackStatus = Callback["status"];
 
 /** Socket.IO `callback:offer`: the callback, the customer's card (a screen pop's), when it dials by itself. */
 export interface CallbackOffer {

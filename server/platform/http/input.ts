@@ -96,6 +96,13 @@ export const dateInput = z
     return d;
   });
 
+/**
+ * A date in an answer the server builds as a `Date` and JSON sends as its ISO 8601 string: `Date`
+ * in the server's types (z.infer), a date-time string in the OpenAPI document and the console's
+ * generated types. For the document only: answers are not parsed with it.
+ */
+export const sentDate = z.date().meta({ format: "date-time" });
+
 /** Rejects what Date would silently roll over (2026-02-31 is not 3 March). */
 function calendarDay(m: RegExpExecArray): boolean {
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];

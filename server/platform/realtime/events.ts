@@ -1,9 +1,9 @@
 import type { TaskDto } from "../../crm/tasks.service.js";
 import type { Offer } from "../../screenpop/screenpop.service.js";
 import type { AgentState } from "../../calls/agent-states.js";
-import type { ImportDto } from "../../crm/csv-import-jobs.js";
+import type { ImportDto } from "../../crm/clients.schemas.js";
 import type { Callback } from "../../callbacks/callback.types.js";
-import type { SupervisorAlert, WallboardUpdate } from "../../supervisor/wallboard.types.js";
+import type { SupervisorAlert, WallboardUpdate } from "../../supervisor/supervisor.schemas.js";
 
 /** Whether the server reaches a PBX (AMI_URL names each), and since when it does not. */
 export interface PbxStatus {
