@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { adminPassword, startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { checkBrowserPrerequisites, launchChromium, settle, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -56,17 +56,9 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
     await p.getByTestId("login-submit").waitFor({ state: "detached" });
   }
 
-  /**
-   * axe-core's WCAG 2 A/AA violations on the page once it has settled: no list is refreshing (a
-   * refreshing list is dimmed and marked aria-busy, which axe would measure as faded text) and no
-   * transition or animation is still running.
-   */
+  /** axe-core's WCAG 2 A/AA violations on the page once it is still (a dimmed, refreshing list would measure as faded text). */
   async function axe(p: Page, name: string): Promise<Violation[]> {
-    await p.waitForFunction(
-      `!document.querySelector('[aria-busy="true"]') && document.getAnimations().every((a) => a.playState !== "running")`,
-      undefined,
-      { timeout: 30_000 },
-    );
+    await settle(p);
     if (!(await p.evaluate("typeof window.axe !== 'undefined'"))) await p.addScriptTag({ path: axePath });
     const violations = (await p.evaluate(`(async () => {
       const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] }, resultTypes: ["violations"] });

@@ -4,11 +4,10 @@
 // shows it and reschedules and cancels others. Build the console first:
 // npx vite build --config agent-ui/vite.config.ts. Screenshots land in tests/browser/screenshots/.
 import http from "node:http";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
@@ -23,34 +22,8 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
   let siteOrigin = "";
   let siteKey = "";
   let mariaId = 0;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  let ui: BrowserSession;
   const pbx = () => s.app.telephony.sim!.pbx;
-
-  async function shot(name: string, p: Page): Promise<void> {
-    await p.waitForTimeout(450);
-    await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-  }
-
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US" });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
-    p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
-    p.on("console", (msg) => {
-      if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) pageErrors.push(msg.text());
-    });
-    return p;
-  }
-
-  async function signIn(p: Page, u: { username: string; password: string }): Promise<void> {
-    await p.goto(`${s.url}/#/clients`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("nav-clients").waitFor();
-  }
 
   beforeAll(async () => {
     checkBrowserPrerequisites();
@@ -91,18 +64,19 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
 
     await expectEventually(() => expect(s.app.telephony.link.connected).toBe(true), 10_000);
     browser = await launchChromium();
+    ui = new BrowserSession(browser, () => s.url);
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await ui?.close();
     await browser?.close().catch(() => {});
     await new Promise((r) => site?.close(r));
     await s?.close();
   }, 60_000);
 
   it("the widget on another origin creates a callback that pops on the agent's console; Call now rings the agent's phone", async () => {
-    const a = await newPage();
-    await signIn(a, maria);
+    const a = await ui.page();
+    await ui.signIn(a, maria);
     await a.getByTestId("phone-dock").waitFor();
     await expectEventually(async () => expect(await a.getByTestId("agent-status").getAttribute("data-state")).toBe("available"), 15_000, 100);
 
@@ -112,7 +86,7 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     expect(js.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
     expect(js.headers.get("content-type")).toContain("javascript");
 
-    const w = await newPage();
+    const w = await ui.page();
     await w.goto(`${siteOrigin}/`);
     const form = w.locator("form.crmcb");
     await form.waitFor();
@@ -128,13 +102,13 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     await w.getByRole("button", { name: "Call me back" }).click();
     await w.locator('form.crmcb[data-state="error"]').waitFor();
     expect(await w.getByLabel("Phone number").getAttribute("aria-invalid")).toBe("true");
-    await shot("cb01-widget-error", w);
+    await ui.shot("cb01-widget-error", w);
     await w.getByLabel(/Your name/).fill("Linus Pauling");
     await w.getByLabel("Phone number").fill("(415) 555-0177");
     await w.getByRole("button", { name: "Call me back" }).click();
     await w.locator('form.crmcb[data-state="sent"]').waitFor();
     expect(await form.textContent()).toContain("Thank you");
-    await shot("cb02-widget-sent", w);
+    await ui.shot("cb02-widget-sent", w);
 
     // It pops on Maria's console, the only free agent of the site's queue.
     const offer = a.getByTestId("callback-offer");
@@ -143,7 +117,7 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     expect(await offer.getByTestId("callback-number").textContent()).toBe("+1 415 555 0177");
     expect(await offer.getByTestId("callback-client").textContent()).toContain("Linus Pauling");
     expect(await offer.getByTestId("callback-countdown").textContent()).toMatch(/^[45]:\d\d$/);
-    await shot("cb03-offer-in-dock", a);
+    await ui.shot("cb03-offer-in-dock", a);
 
     await offer.getByTestId("callback-call-now").click();
     // The PBX rings Maria's phone: the normal call card takes over from the offer.
@@ -151,8 +125,8 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     await expectEventually(async () => expect(await a.getByTestId("callback-offer").count()).toBe(0), 10_000, 100);
     const cb = (await s.api("GET", "/api/callbacks?number=%2B14155550177", { token: s.adminToken })).body.items[0];
     expect(cb).toMatchObject({ source: "web", queue: "sales", status: "dialing", attempts: 1 });
-    await shot("cb04-call-now-rings", a);
-    expect(pageErrors).toEqual([]);
+    await ui.shot("cb04-call-now-rings", a);
+    expect(ui.errors).toEqual([]);
   }, 90_000);
 
   it("the supervisor's Callbacks page shows the queues live and reschedules and cancels callbacks", async () => {
@@ -165,9 +139,9 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     const first = await mk("+1 415 555 0161", "Rosalind Franklin");
     const second = await mk("+1 415 555 0162", "Barbara McClintock");
 
-    const p = await newPage();
+    const p = await ui.page();
     p.on("dialog", (d) => void d.accept());
-    await signIn(p, sue);
+    await ui.signIn(p, sue);
     await p.getByTestId("nav-callbacks-board").click();
     await p.locator('[data-testid="callbacks-summary-row"][data-queue="sales"]').waitFor();
     await p.locator('[data-testid="callbacks-summary-row"][data-queue="support"]').waitFor();
@@ -175,7 +149,7 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     // The website callback is being dialled: in progress in sales.
     expect(await p.locator('[data-testid="callbacks-summary-row"][data-queue="sales"] [data-testid="sum-in-progress"]').textContent()).toBe("1");
     await p.locator(`[data-testid="callback-row"][data-status="dialing"]`).waitFor();
-    await shot("cb05-supervisor-board", p);
+    await ui.shot("cb05-supervisor-board", p);
 
     // Live: a callback created elsewhere appears without a reload.
     const third = await mk("+1 415 555 0163", "Dorothy Hodgkin");
@@ -188,7 +162,7 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     const pad = (n: number) => String(n).padStart(2, "0");
     const local = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T10:00`;
     await row1.getByTestId("callback-reschedule-at").fill(local);
-    await shot("cb06-reschedule", p);
+    await ui.shot("cb06-reschedule", p);
     await row1.getByTestId("callback-edit-save").click();
     await expectEventually(async () => {
       const cb = (await s.api("GET", `/api/callbacks/${first}`, { token: s.adminToken })).body;
@@ -205,15 +179,15 @@ describe.skipIf(skipBrowserTests)("callbacks in Chromium", () => {
     await expectEventually(async () => expect((await s.api("GET", `/api/callbacks/${second}`, { token: s.adminToken })).body).toMatchObject({ status: "cancelled", outcome: "cancelled" }), 5000, 100);
     await p.locator(`[data-testid="callback-row"][data-callback-id="${second}"]`).waitFor({ state: "detached" });
     await expectEventually(async () => expect(await p.locator('[data-testid="callbacks-summary-row"][data-queue="support"] [data-testid="sum-scheduled"]').textContent()).toBe("2"), 5000, 100);
-    await shot("cb07-after-cancel", p);
+    await ui.shot("cb07-after-cancel", p);
 
     // Maria's "My callbacks" lists her own, with one-click dial.
-    const a = await newPage();
-    await signIn(a, maria);
+    const a = await ui.page();
+    await ui.signIn(a, maria);
     await a.getByTestId("nav-callbacks").click();
     await a.locator(`[data-testid="my-callback"][data-callback-id="${first}"]`).waitFor();
     expect(await a.locator(`[data-testid="my-callbacks-later"] [data-testid="my-callback"]`).count()).toBe(1);
-    await shot("cb08-my-callbacks", a);
-    expect(pageErrors).toEqual([]);
+    await ui.shot("cb08-my-callbacks", a);
+    expect(ui.errors).toEqual([]);
   }, 90_000);
 });

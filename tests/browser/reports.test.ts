@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 
 const max = { username: "max", password: "max-pass-123", displayName: "Max Manager", role: "manager" };
 const agents = [
@@ -45,27 +45,7 @@ FROM generate_series(1, 1200) AS g,
 describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
   let s: TestServer;
   let browser: Browser;
-  const pageErrors: string[] = [];
-
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", timezoneId: "UTC" });
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(15_000);
-    p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
-    p.on("console", (msg) => {
-      if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) pageErrors.push(msg.text());
-    });
-    return p;
-  }
-
-  /** Signs in on a page's address (kept after login: each role's landing page applies only to the default). */
-  async function signIn(p: Page, u: { username: string; password: string }, hash = "#/clients"): Promise<void> {
-    await p.goto(`${s.url}/${hash}`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("nav-clients").waitFor();
-  }
+  let ui: BrowserSession;
 
   beforeAll(async () => {
     checkBrowserPrerequisites();
@@ -87,15 +67,17 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
       INSERT INTO stage_changes (client_id, from_stage, to_stage, at)
         SELECT id, 'prospect', 'active', created_at + interval '1 day' FROM clients WHERE name LIKE 'Lead %' AND stage = 'active';`);
     browser = await launchChromium();
+    ui = new BrowserSession(browser, () => s.url, { context: { timezoneId: "UTC" } });
   });
   afterAll(async () => {
+    await ui?.close();
     await browser?.close();
     await s?.close();
   });
 
   it("a manager opens the reports page, sees the charts with their tables, changes the range, and the figures follow", async () => {
-    const p = await newPage();
-    await signIn(p, max, "#/reports");
+    const p = await ui.page();
+    await ui.signIn(p, max, "/#/reports");
     await p.getByTestId("reports-page").waitFor();
     // The last 7 days by default: the charts are drawn (ECharts canvases) with a table under each.
     for (const chart of ["chart-volume", "chart-hour", "chart-queue", "chart-agent", "chart-did", "chart-abandons"]) await p.getByTestId(chart).locator("canvas").waitFor();
@@ -149,16 +131,16 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     await p.getByTestId("table-conversion-csv").click();
     const conversion = fs.readFileSync(await (await businessCsv).path(), "utf8").replace(/^\uFEFF/, "");
     expect(conversion.split(/\r?\n/)[0]).toBe("month,leads,converted,rate");
-    expect(pageErrors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 
   it("an agent has no reports; an admin makes an API token, sees it once, and the API reference page lists the routes", async () => {
-    const a = await newPage();
-    await signIn(a, agents[0]!);
+    const a = await ui.page();
+    await ui.signIn(a, agents[0]!);
     expect(await a.getByTestId("nav-reports").count()).toBe(0);
 
-    const p = await newPage();
-    await signIn(p, { username: "admin", password: "admin-password-1" }, "#/admin/api");
+    const p = await ui.page();
+    await ui.signIn(p, { username: "admin", password: "admin-password-1" }, "/#/admin/api");
     await p.getByTestId("token-name").fill("Data warehouse");
     await p.getByTestId("token-create").click();
     const shown = (await p.getByTestId("token-shown").locator("code").textContent()) ?? "";
@@ -168,7 +150,7 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     expect((await s.api("GET", "/api/calls", { token: shown })).status).toBe(200);
     await p.screenshot({ path: path.join(shotsDir, "api-access.png"), fullPage: true });
 
-    const ref = await newPage();
+    const ref = await ui.page();
     await ref.goto(`${s.url}/api-reference`);
     await ref.locator("details.op").first().waitFor();
     expect(await ref.locator("details.op").count()).toBeGreaterThan(60);
@@ -181,7 +163,7 @@ describe.skipIf(skipBrowserTests)("reports and API access in Chromium", () => {
     // The token has calls:read only: the reports route refuses it, and the page shows that answer.
     await op.locator("pre").last().getByText("403").waitFor();
     await ref.screenshot({ path: path.join(shotsDir, "api-reference.png"), fullPage: false });
-    expect(pageErrors.filter((e) => !/403/.test(e))).toEqual([]);
+    expect(ui.errors.filter((e) => !/403/.test(e))).toEqual([]);
   });
 });
 

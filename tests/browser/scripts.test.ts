@@ -3,11 +3,10 @@
 // run where it was, fills an input, wraps up; the manager sees the run in the funnel; a supervisor
 // builds a three-step script in the designer and publishes it. Build the console first
 // (npm run build:ui). Screenshots land in tests/browser/screenshots/.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
@@ -31,43 +30,8 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
   let browser: Browser;
   let scriptId = 0;
   let graceId = 0;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  let ui: BrowserSession;
   const pbx = () => s.app.telephony.sim!.pbx;
-
-  async function shot(name: string, p: Page): Promise<void> {
-    await p.waitForTimeout(450);
-    await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-  }
-
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US" });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
-    // A style or script the Content-Security-Policy blocks is reported with where it came from.
-    await p.addInitScript(
-      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' blocked at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber))",
-    );
-    p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
-    p.on("console", (msg) => {
-      const text = msg.text();
-      // The recording player's wavesurfer.js adds a <style> element the CSP refuses by design
-      // (recordings/wavesurfer-styles.ts gives it the same rules); inline style attributes are still caught.
-      const waveStyle = text.includes("style-src-elem") || (text.startsWith("Applying inline style") && !text.includes("style attributes"));
-      if (msg.type() === "error" && !waveStyle && !/the server responded with a status of 4\d\d/.test(text)) pageErrors.push(text);
-    });
-    return p;
-  }
-
-  async function signIn(p: Page, u: { username: string; password: string }, agent = false): Promise<void> {
-    await p.goto(`${s.url}/#/clients`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("nav-clients").waitFor();
-    if (agent) await p.locator('[data-testid="demo-manual"][data-applied="true"]').waitFor();
-  }
 
   beforeAll(async () => {
     checkBrowserPrerequisites();
@@ -82,16 +46,18 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect((await s.api("POST", `/api/scripts/${scriptId}/publish`, { token: s.adminToken })).body).toEqual({ version: 1 });
     expect((await s.api("POST", "/api/script-rules", { token: s.adminToken, body: { queue: "support", scriptId } })).status).toBe(201);
     browser = await launchChromium();
+    ui = new BrowserSession(browser, () => s.url);
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await ui?.close();
     await browser?.close();
     await s?.close();
   });
 
   it("the agent runs the script on a call (keyboard, reload), wraps up, and the manager sees it in the funnel", async () => {
-    const a = await newPage();
-    await signIn(a, maria, true);
+    const a = await ui.page();
+    await ui.signIn(a, maria);
+    await a.locator('[data-testid="demo-manual"][data-applied="true"]').waitFor();
     const callId = pbx().inboundCall({ from: "+14155550123", talkSeconds: 600 });
     const card = a.locator(`[data-testid="call-card"][data-call-id="${callId}"]`);
     await card.locator('[data-phase="ringing"], [data-testid="script-runner"]').first().waitFor();
@@ -103,7 +69,7 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect(await runner.getByTestId("script-text").textContent()).toBe("Good morning Grace, Maria Lopez from ACME support. How can I help?");
     expect(await runner.getByTestId("script-next").isDisabled()).toBe(true);
     expect(await runner.getByRole("alert").count()).toBe(0);
-    await shot("s01-script-before-answer", a);
+    await ui.shot("s01-script-before-answer", a);
 
     expect(pbx().answer("1001")).toBe(true);
     await a.locator(`[data-testid="call-card"][data-call-id="${callId}"][data-phase="talking"]`).waitFor();
@@ -128,11 +94,11 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     await a.getByTestId("script-input").press("Enter");
     expect(await a.getByTestId("script-problem").textContent()).toBe("The value is not a number.");
     await a.getByTestId("script-input").fill("4711");
-    await shot("s02-script-input", a);
+    await ui.shot("s02-script-input", a);
     await a.getByTestId("script-input").press("Enter");
     await a.locator('[data-testid="script-runner"][data-step="billing-done"]').waitFor();
     expect(await a.getByTestId("script-outcome").textContent()).toContain("resolved");
-    await shot("s03-script-done", a);
+    await ui.shot("s03-script-done", a);
 
     expect(pbx().agentHangup("1001")).toBe(true);
     const wrap = a.locator(`[data-testid="call-card"][data-call-id="${callId}"]`);
@@ -146,14 +112,14 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     const timeline = await s.api("GET", `/api/clients/${graceId}/timeline`, { token: s.adminToken });
     expect(timeline.body.items.some((i: { type: string; body?: string }) => i.body?.startsWith("Call script «Support greeting» v1 · outcome: resolved"))).toBe(true);
 
-    const m = await newPage();
-    await signIn(m, mia);
+    const m = await ui.page();
+    await ui.signIn(m, mia);
     await m.goto(`${s.url}/#/scripts/${scriptId}/funnel`);
     await m.getByTestId("funnel-chart").waitFor();
     await expectEventually(async () => expect(await m.getByTestId("funnel-runs").textContent()).toBe("1"), 10_000, 50);
     expect(await m.getByTestId("funnel-steps").textContent()).toContain("Billing: 1");
     await m.locator('[data-testid="funnel-chart"] canvas').waitFor();
-    await shot("s04-funnel", m);
+    await ui.shot("s04-funnel", m);
     const [download] = await Promise.all([m.waitForEvent("download"), m.getByTestId("funnel-csv").click()]);
     expect(download.suggestedFilename()).toBe(`script-${scriptId}-v1-funnel.csv`);
 
@@ -169,12 +135,12 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     await path.waitFor();
     expect(await path.innerText()).toContain("Topic → Billing");
     expect(await path.innerText()).toContain("Invoice number = 4711");
-    await shot("s05-recording-script-path", m);
+    await ui.shot("s05-recording-script-path", m);
   });
 
   it("a supervisor builds a three-step script in the designer and publishes it", async () => {
-    const p = await newPage();
-    await signIn(p, sue);
+    const p = await ui.page();
+    await ui.signIn(p, sue);
     await p.getByTestId("nav-scripts").click();
     await p.getByTestId("script-new").click();
     await p.getByTestId("script-graph").waitFor();
@@ -193,7 +159,7 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect(problems).toContain('step "step3": a question needs at least one answer');
     expect(problems).toContain("{{client.nickname}}, which nothing fills");
     expect(await p.getByTestId("script-publish").isDisabled()).toBe(true);
-    await shot("s06-designer-problems", p);
+    await ui.shot("s06-designer-problems", p);
     await p.getByTestId("step-text").fill("Shall we renew your plan, {{client.firstName|}}?");
     await p.getByTestId("option-add").click();
     await p.getByTestId("option-label").fill("Yes");
@@ -204,10 +170,10 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     await p.locator('[data-testid="script-runner"] [data-testid="script-text"]', { hasText: "Hello Grace" }).waitFor();
     await p.getByTestId("script-next").click();
     await p.locator('[data-testid="script-runner"][data-step="step3"]').waitFor();
-    await shot("s07-designer-preview", p);
+    await ui.shot("s07-designer-preview", p);
     await p.getByTestId("script-publish").click();
     await p.getByTestId("toast").filter({ hasText: "Published version 1" }).waitFor();
-    await shot("s08-designer-published", p);
+    await ui.shot("s08-designer-published", p);
 
     const list = await s.api("GET", "/api/scripts", { token: s.adminToken });
     const made = list.body.items.find((x: { name: string }) => x.name === "Renewal offer");
@@ -216,6 +182,6 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect(Object.keys(v1.body.version.graph.steps).sort()).toEqual(["done", "greeting", "step3"]);
     expect(v1.body.version.graph.steps.greeting.next).toBe("step3");
     expect(v1.body.version.graph.steps.step3).toMatchObject({ type: "question", title: "Renew?", options: [{ label: "Yes", next: "done" }] });
-    expect(pageErrors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });

@@ -4,11 +4,10 @@
 // test drives it as the phone network would (a customer calls a DID) and the consoles as agents.
 // Build the console first: npx vite build --config agent-ui/vite.config.ts
 // Screenshots land in tests/browser/screenshots/ (gitignored). SKIP_BROWSER_TESTS=1 skips this file.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type Locator, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 
@@ -20,42 +19,12 @@ const SUPPORT_DID = "8005551000";
 describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
   let s: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let a: Page; // Maria, ext. 1001
   let b: Page; // Kim, ext. 1002
   let graceId: number;
   let mariaToken: string;
-  const pageErrors: string[] = [];
+  let ui: BrowserSession;
   const pbx = () => s.app.telephony.sim!.pbx;
-
-  async function shot(name: string, p: Page): Promise<void> {
-    await p.waitForTimeout(450); // let a card's entrance animation and the dock's scroll finish
-    await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-  }
-
-  async function newPage(permissions: string[] = []): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", permissions });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
-    p.on("pageerror", (err) => pageErrors.push(`${err.message}\n${err.stack ?? ""}`));
-    p.on("console", (msg) => {
-      // 4xx answers the UI handles (a dialing rule, a missing disposition) are logged as failed resources.
-      // A reconnect tried while the test has cut the network (setOffline) fails by design.
-      if (msg.type() === "error" && !/the server responded with a status of 4\d\d|net::ERR_INTERNET_DISCONNECTED/.test(msg.text())) pageErrors.push(msg.text());
-    });
-    return p;
-  }
-
-  async function signIn(p: Page, u: { username: string; password: string }): Promise<void> {
-    await p.goto(`${s.url}/#/clients`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("phone-dock").waitFor();
-    // The demo phone switched to "I'll answer myself": the simulator no longer answers for the agent.
-    await p.locator('[data-testid="demo-manual"][data-applied="true"]').waitFor();
-  }
 
   const card = (p: Page, phase?: string): Locator =>
     p.locator(phase ? `[data-testid="call-card"][data-phase="${phase}"]` : '[data-testid="call-card"]');
@@ -127,22 +96,27 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     }, 10_000, 200);
 
     browser = await launchChromium();
-    a = await newPage();
-    b = await newPage(["notifications"]);
-    await signIn(a, maria);
-    await signIn(b, kim);
+    ui = new BrowserSession(browser, () => s.url, { ignore: /net::ERR_INTERNET_DISCONNECTED/ });
+    a = await ui.page();
+    b = await ui.page(["notifications"]);
+    for (const [p, u] of [[a, maria], [b, kim]] as const) {
+      await ui.signIn(p, u);
+      await p.getByTestId("phone-dock").waitFor();
+      // The demo phone switched to "I'll answer myself": the simulator no longer answers for the agent.
+      await p.locator('[data-testid="demo-manual"][data-applied="true"]').waitFor();
+    }
     await expectAvailable(a);
     await expectAvailable(b);
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await ui?.close();
     await browser?.close().catch(() => {});
     await s?.close();
   }, 60_000);
 
   it("pops the caller's card on both ringing agents before answer; the other card is withdrawn when one answers", async () => {
-    await shot("w01-dock-idle", a);
+    await ui.shot("w01-dock-idle", a);
     const callId = pbx().inboundCall({ from: GRACE, name: "GRACE HOPPER", did: SUPPORT_DID, talkSeconds: 600 });
 
     // Ring-all on support: both consoles show Grace's card while the call is still unanswered.
@@ -166,7 +140,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     expect(history).toContain("Prefers morning calls");
     expect(history).toContain("Answered");
     expect(await pop.getByTestId("pop-open-client").getAttribute("href")).toBe(`#/clients/${graceId}`);
-    await shot("w02-incoming-pop", a);
+    await ui.shot("w02-incoming-pop", a);
 
     // Maria picks up on the (simulated) phone.
     await a.getByTestId("demo-answer").click();
@@ -174,14 +148,14 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     // Kim's card goes away, with a short note in its place.
     await b.getByTestId("call-gone").filter({ hasText: "Answered by a colleague" }).waitFor();
     expect(await card(b).count()).toBe(0);
-    await shot("w03-withdrawn-on-colleague", b);
+    await ui.shot("w03-withdrawn-on-colleague", b);
 
     const working = card(a, "talking");
     await expect.poll(() => working.getByTestId("call-timer").textContent(), { timeout: 15_000 }).not.toBe("0:00");
     await working.getByTestId("call-note").fill("Renewal: wants 20 seats instead of 15.");
     await working.getByTestId("call-disposition").selectOption("Sale");
     await expect.poll(() => status(a)).toBe("on-call");
-    await shot("w04-working-call", a);
+    await ui.shot("w04-working-call", a);
 
     // Hang up from the console: the card turns into the wrap-up form, what was typed is kept.
     await working.getByTestId("call-hangup").click();
@@ -196,7 +170,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await wrap.getByTestId("wrapup-error").waitFor();
     await wrap.getByTestId("wrapup-disposition").selectOption("Sale");
     await wrap.getByTestId("wrapup-note").fill("Renewal: wants 20 seats instead of 15. Quote by Friday.");
-    await shot("w05-wrapup", a);
+    await ui.shot("w05-wrapup", a);
     await wrap.getByTestId("wrapup-save").click();
     await a.getByTestId("toast").filter({ hasText: "Wrap-up saved" }).last().waitFor();
     expect(await card(a).count()).toBe(0);
@@ -221,7 +195,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     // Kim takes a lunch break from the status menu.
     await b.getByTestId("agent-status").click();
     await b.getByTestId("status-menu").waitFor();
-    await shot("w06-status-menu", b);
+    await ui.shot("w06-status-menu", b);
     await b.locator('[data-testid="status-pause"][data-reason="lunch"]').click();
     await expect.poll(() => status(b), { timeout: 15_000 }).toBe("paused");
     expect(await b.getByTestId("agent-status-label").textContent()).toBe("Paused · Lunch");
@@ -232,7 +206,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(await card(b).count()).toBe(0);
     expect(await b.getByTestId("dock-idle").textContent()).toContain("Paused");
-    await shot("w07-paused-agent-sees-nothing", b);
+    await ui.shot("w07-paused-agent-sees-nothing", b);
     await a.getByTestId("call-gone").filter({ hasText: "Caller hung up" }).waitFor({ timeout: 10_000 });
     expect(await card(b).count()).toBe(0);
 
@@ -257,7 +231,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     expect(await pop.getByTestId("pop-new-caller").textContent()).toContain("New caller");
     expect(await pop.getByTestId("call-caller").textContent()).toBe("+1 202 555 0147");
     await card(b, "ringing").getByTestId("pop-new-caller").waitFor();
-    await shot("w08-new-caller", a);
+    await ui.shot("w08-new-caller", a);
 
     await a.getByTestId("demo-answer").click();
     await card(a, "talking").waitFor();
@@ -265,7 +239,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await a.waitForURL(/#\/clients\/new\?/);
     expect(await a.getByTestId("phone-number").first().inputValue()).toBe("+1 202 555 0147");
     await a.getByTestId("client-form-name").fill("Dorothy Vaughan");
-    await shot("w09-create-client-from-call", a);
+    await ui.shot("w09-create-client-from-call", a);
     await a.getByTestId("client-form-submit").click();
     await a.getByTestId("client-name").waitFor();
     const dorothyId = Number(/#\/clients\/(\d+)/.exec(a.url())![1]);
@@ -303,7 +277,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     expect(await pop.getByTestId("pop-client").count()).toBe(0);
     await pick.locator("label").filter({ hasText: "Wile E. Coyote" }).click();
     expect(await pop.getByTestId("pop-client-name").textContent()).toBe("Wile E. Coyote");
-    await shot("w10-several-clients", a);
+    await ui.shot("w10-several-clients", a);
     await a.getByTestId("call-gone").filter({ hasText: "Caller hung up" }).waitFor({ timeout: 10_000 });
     await a.getByTestId("call-gone").waitFor({ state: "detached", timeout: 10_000 });
   }, 60_000);
@@ -334,7 +308,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
 
     await a.getByTestId("demo-hold").click();
     await card(a, "held").getByTestId("call-held").waitFor();
-    await shot("w11-on-hold", a);
+    await ui.shot("w11-on-hold", a);
     await a.getByTestId("demo-resume").click();
     await card(a, "talking").waitFor();
 
@@ -367,7 +341,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     expect(await out.getByTestId("pop-client-name").textContent()).toBe("Grace Hopper");
     // Kim's phone does not ring for Maria's outbound call.
     expect(await card(b).count()).toBe(0);
-    await shot("w12-click-to-call", a);
+    await ui.shot("w12-click-to-call", a);
 
     await a.getByTestId("demo-answer").click();
     await a.locator('[data-testid="call-card"][data-direction="outbound"][data-phase="talking"]').waitFor({ timeout: 15_000 });
@@ -413,13 +387,13 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await b.getByTestId("call-gone").waitFor({ state: "detached", timeout: 10_000 });
     await card(a, "talking").getByTestId("call-transfer").click();
     await card(a, "talking").getByTestId("transfer-to").fill("sales");
-    await shot("w13-transfer", a);
+    await ui.shot("w13-transfer", a);
     await card(a, "talking").getByTestId("transfer-submit").click();
     await a.getByTestId("call-gone").filter({ hasText: "Transferred to sales" }).waitFor();
     const handed = card(b, "ringing");
     await handed.getByText("Grace Hopper").waitFor();
     expect(await handed.getAttribute("data-call-id")).toBe(callId);
-    await shot("w14-transferred-to-colleague", b);
+    await ui.shot("w14-transferred-to-colleague", b);
 
     await b.getByTestId("demo-answer").click();
     await card(b, "talking").waitFor();
@@ -441,18 +415,18 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     expect(await a.locator('[data-testid="call-row"][data-direction="outbound"]').count()).toBeGreaterThanOrEqual(1);
     expect(await a.getByTestId("calls-table").textContent()).toContain("Dorothy Vaughan");
     expect(await a.getByTestId("tasks-today").textContent()).toContain("Send the renewal quote");
-    await shot("w15-my-calls", a);
+    await ui.shot("w15-my-calls", a);
 
     // The calls that rang Maria and that nobody took (the callers who hung up).
     await a.getByTestId("calls-tab-missed").click();
     await expect.poll(() => a.getByTestId("call-row").count()).toBeGreaterThanOrEqual(2);
-    await shot("w16-missed-calls", a);
+    await ui.shot("w16-missed-calls", a);
 
     // The agent hides the idle phone panel to get room; a ringing call brings it back by itself.
     await a.getByTestId("dock-collapse").click();
     await a.getByTestId("phone-rail").waitFor();
     expect(await a.getByTestId("rail-status").getAttribute("data-state")).toBe("available");
-    await shot("w17-dock-collapsed", a);
+    await ui.shot("w17-dock-collapsed", a);
     pbx().inboundCall({ from: GRACE, name: "GRACE HOPPER", did: SUPPORT_DID, patienceSeconds: 3 });
     await card(a, "ringing").getByText("Grace Hopper").waitFor();
     await a.getByTestId("call-gone").filter({ hasText: "Caller hung up" }).waitFor({ timeout: 10_000 });
@@ -460,7 +434,7 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     await a.getByTestId("dock-expand").click();
     await a.getByTestId("phone-dock").waitFor();
 
-    expect(pageErrors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 60_000);
 
   it("says the phone system is unreachable while the PBX link is down, and shows the status as unknown", async () => {
@@ -473,12 +447,12 @@ describe.skipIf(skipBrowserTests)("agent workspace in Chromium", () => {
     // A console opened during the outage knows it at once.
     await b.reload();
     await b.getByTestId("pbx-down").waitFor();
-    await shot("w18-pbx-unreachable", a);
+    await ui.shot("w18-pbx-unreachable", a);
 
     sim.faults.refuse = false;
     await a.getByTestId("pbx-down").waitFor({ state: "detached", timeout: 30_000 });
     await b.getByTestId("pbx-down").waitFor({ state: "detached", timeout: 30_000 });
     await expectAvailable(a);
-    expect(pageErrors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   }, 90_000);
 });

@@ -2,7 +2,7 @@
 // Debian's Chromium is started through playwright-core.
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const uiDir = path.join(repoRoot, "agent-ui", "dist");
@@ -29,9 +29,47 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
+ * Waits until the page is still: nothing is marked aria-busy (a list being refreshed is dimmed) and
+ * no finite animation or transition runs (a card's entrance, the dock's scroll). An endless one,
+ * like the ringing pulse, is part of the look and is not waited for.
+ */
+export async function settle(p: Page): Promise<void> {
+  // A function, not a string: the console's CSP refuses eval. Test code has no DOM types.
+  interface StillDocument {
+    querySelector(selector: string): unknown;
+    getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[];
+  }
+  await p.waitForFunction(
+    () => {
+      const doc = (globalThis as unknown as { document: StillDocument }).document;
+      return !doc.querySelector('[aria-busy="true"]') && doc.getAnimations().every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity);
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+}
+
+/** Console errors that are not faults of the page. */
+const expectedConsoleErrors = [
+  // A 4xx answer the console handles (a wrong password, a dialing rule) is logged as a failed resource.
+  /the server responded with a status of 4\d\d/,
+  // The recording player's wavesurfer.js adds a <style> element the CSP refuses by design
+  // (recordings/wavesurfer-styles.ts gives it the same rules); inline style attributes are still caught.
+  /style-src-elem/,
+  /^Applying inline style(?!.*style attributes)/,
+];
+
+export interface SessionOptions {
+  /** Options of every page's browser context (a time zone, reduced motion, CSP bypass for axe-core). */
+  context?: BrowserContextOptions;
+  /** Console errors this test causes on purpose (a reconnect while the test cut the network). */
+  ignore?: RegExp;
+}
+
+/**
  * The pages of one browser test: each in its own context (its own login), with page errors and
- * console errors collected (4xx answers the console handles are not errors), signing in through
- * the login form, and screenshots into shotsDir.
+ * console errors collected (with where a CSP violation came from), signing in through the login
+ * form, and screenshots into shotsDir once the page is still.
  */
 export class BrowserSession {
   readonly errors: string[] = [];
@@ -40,16 +78,23 @@ export class BrowserSession {
   constructor(
     private readonly browser: Browser,
     private readonly baseUrl: () => string,
+    private readonly opts: SessionOptions = {},
   ) {}
 
   async page(permissions: string[] = []): Promise<Page> {
-    const ctx = await this.browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", permissions });
+    const ctx = await this.browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", permissions, ...this.opts.context });
     this.contexts.push(ctx);
     const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
+    p.setDefaultTimeout(15_000);
+    // A style or script the Content-Security-Policy blocks is reported with where it came from.
+    await p.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' blocked at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber))",
+    );
     p.on("pageerror", (err) => this.errors.push(`${err.message}\n${err.stack ?? ""}`));
     p.on("console", (msg) => {
-      if (msg.type() === "error" && !/the server responded with a status of 4\d\d/.test(msg.text())) this.errors.push(msg.text());
+      const text = msg.text();
+      if (msg.type() !== "error" || expectedConsoleErrors.some((r) => r.test(text)) || this.opts.ignore?.test(text)) return;
+      this.errors.push(text);
     });
     return p;
   }
@@ -63,9 +108,9 @@ export class BrowserSession {
     await p.getByTestId("nav-clients").waitFor();
   }
 
-  /** A screenshot once entrance animations are over. */
+  /** A screenshot once the page is still (see settle). */
   async shot(name: string, p: Page): Promise<void> {
-    await p.waitForTimeout(450);
+    await settle(p);
     await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
   }
 
