@@ -73,6 +73,7 @@ import { EventLog } from "./integration/event-log.js";
 import { startIntegration } from "./integration/integration.module.js";
 import { buildInfo } from "./platform/build-info.js";
 import { Metrics } from "./platform/metrics.js";
+import { StallWatch } from "./platform/stall-watch.js";
 import { followCallLog } from "./calls/call-log.js";
 
 export const version = buildInfo().version;
@@ -203,6 +204,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   );
   const metrics = new Metrics({ pbxes, redisPrefix: config.redisPrefix, socketCount: () => realtime.io.engine.clientsCount });
   screenPop.onPush = (event, payload) => metrics.pushed(event, payload);
+  const stallWatch = new StallWatch({ log: log.child({ module: "stall-watch" }), onStall: () => metrics.stalled() });
   for (const t of pbxes.all) followCallLog(t.tracker, pushesFor(t), log.child({ module: "calls", pbx: t.name }));
   // The first call after a start pops as fast as the others: the card's statement is prepared and
   // planned, and the ring path's code has run once, before any phone rings.
@@ -418,6 +420,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       if (closed) return;
       closed = true;
       clearInterval(sessionPurge);
+      stallWatch.stop();
       metricsServer?.close();
       await warmed;
       // The PBX link first: the calls it saw are journaled (and pushed) while sockets still work.

@@ -15,6 +15,7 @@ import type { PbxSet } from "../calls/pbx-set.js";
  *   crm_screen_pop_latency_seconds       AMI frame read → call:offer sent, per pop
  *   crm_queue_jobs{queue,state}          bull jobs waiting, active, delayed, failed
  *   crm_socketio_connections             consoles connected to this node
+ *   crm_event_loop_stalls_total          times the event loop stalled a second or more (stall-watch.ts)
  *   nodejs_eventloop_lag_seconds ...     prom-client's default process metrics (event-loop lag, heap, GC, CPU)
  * Each App has its own registry (several servers in one test process do not mix).
  */
@@ -22,6 +23,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly pops: Counter<"event">;
   private readonly popLatency: Histogram;
+  private readonly stalls: Counter;
 
   constructor(d: { pbxes: PbxSet; redisPrefix: string; socketCount: () => number }) {
     const registry = this.registry;
@@ -79,6 +81,7 @@ export class Metrics {
         }
       },
     });
+    this.stalls = new Counter({ name: "crm_event_loop_stalls_total", help: "Times this node's event loop stalled for a second or more (nothing ran: sockets, timers, the PBX lease)", registers: [registry] });
     new Gauge({
       name: "crm_socketio_connections",
       help: "Socket.IO connections (consoles) on this node",
@@ -94,6 +97,11 @@ export class Metrics {
     this.pops.inc({ event });
     const timing = (payload as { timing?: { amiAt?: number; sentAt?: number } } | null)?.timing;
     if (event === "call:offer" && timing?.amiAt && timing.sentAt) this.popLatency.observe(Math.max(0, timing.sentAt - timing.amiAt) / 1000);
+  }
+
+  /** The event loop stalled (StallWatch). */
+  stalled(): void {
+    this.stalls.inc();
   }
 
   /** GET /metrics: the token as a Bearer (constant-time compare); with no token, 404 (unless `open`: the 127.0.0.1 port). */
