@@ -74,7 +74,7 @@ describe.each(dbKinds)("call data on %s", (db) => {
     const linkedid = pbx().inboundCall({ from: "+14155550123", talkSeconds: 1000 });
     // Ring-all: 1001 and 1002 ring; 1001 answers and 1002's leg is hung up with cause 26.
     await expectEventually(() => expect(tracker().calls.get(linkedid)?.ringing.size).toBe(2), safety);
-    pbx().answer("1001");
+    await expectEventually(() => expect(pbx().answer("1001")).toBe(true), safety);
     await expectEventually(() => expect(tracker().calls.get(linkedid)?.answeredAt).toBeTruthy(), safety);
     await blind();
     const blindFrom = Date.now();
@@ -97,7 +97,7 @@ describe.each(dbKinds)("call data on %s", (db) => {
     const linkedid = pbx().inboundCall({ from: "+14155550123", talkSeconds: 1000 });
     await expectEventually(() => expect(pbx().liveChannels().filter((c) => c.linkedid === linkedid && c.name.startsWith("PJSIP/100"))).toHaveLength(2), safety);
     await talkFor(1100); // the caller waits a second in the queue
-    pbx().answer("1002");
+    await expectEventually(() => expect(pbx().answer("1002")).toBe(true), safety);
     await back();
     // The resync adopts the call from CoreShowChannels; who talks on it comes from a bridged agent
     // leg in the same list or, when the list was read before the bridge formed (a busy machine),
@@ -123,7 +123,7 @@ describe.each(dbKinds)("call data on %s", (db) => {
     pbx().pauseMember("PJSIP/1001", "sales", true, "test");
     const callId = pbx().inboundCall({ from: "+14155550123", talkSeconds: 1000 });
     await expectEventually(() => expect(ann.of("call:offer", callId)).toHaveLength(1), safety);
-    pbx().answer("1001");
+    await expectEventually(() => expect(pbx().answer("1001")).toBe(true), safety);
     await expectEventually(() => expect(ann.of("call:answered", callId)).toHaveLength(1), safety);
     await talkFor(1100);
     expect((await s.api("POST", `/api/calls/${callId}/transfer`, { token: token["1001"], body: { to: "sales" } })).status).toBe(202);
@@ -213,7 +213,7 @@ describe.each(dbKinds)("call data on %s", (db) => {
     await expectEventually(() => expect(ann.of("call:offer", inbound)).toHaveLength(1), safety);
     expect(ann.of("call:offer", inbound)[0]).toMatchObject({ client: null });
     expect(ann.of("call:offer", inbound)[0].clients.map((c: { id: number }) => c.id).sort()).toEqual([grace, second].sort());
-    pbx().answer("1001");
+    await expectEventually(() => expect(pbx().answer("1001")).toBe(true), safety);
     await expectEventually(() => expect(ann.of("call:answered", inbound)).toHaveLength(1), safety);
     const bad = await s.api("POST", `/api/calls/${inbound}/client`, { token: token["1001"], body: { clientId: 999999 } });
     expect(bad.status).toBe(400);
@@ -227,7 +227,7 @@ describe.each(dbKinds)("call data on %s", (db) => {
     // Unpicked, a shared number links nobody; a pick after the end changes the row.
     const later = pbx().inboundCall({ from: "+14155550123", talkSeconds: 1000 });
     await expectEventually(() => expect(ann.of("call:offer", later)).toHaveLength(1), safety);
-    pbx().answer("1001");
+    await expectEventually(() => expect(pbx().answer("1001")).toBe(true), safety);
     await expectEventually(() => expect(ann.of("call:answered", later)).toHaveLength(1), safety);
     pbx().agentHangup("1001");
     expect(await row(later)).toMatchObject({ clientId: null });

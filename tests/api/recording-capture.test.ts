@@ -106,10 +106,13 @@ describe.each(dbKinds)("recording capture (%s)", (db) => {
     const wrote = pbx().recorder!.written.get(`${linkedid}.wav`)!;
     const [zeroFrom, zeroTo] = wrote.muted[0]!;
     expect(zeroTo - zeroFrom).toBeGreaterThan(0.9);
-    // The marker (from the tracker's view of the AMI events) is where the PBX wrote the zeros.
+    // The marker (from the tracker's view of the AMI events) is where the PBX wrote the zeros. The
+    // marker is timed by when the AMI frames arrived (the PBX stamps no time on events:
+    // timestampevents is off, as in the captures), the zeros by the PBX's own clock; they differ by
+    // the frames' delivery delays, milliseconds on a quiet machine, tenths of a second on a busy one.
     expect(rec.muted).toHaveLength(1);
-    expect(rec.muted[0][0]).toBeCloseTo(zeroFrom, 1);
-    expect(rec.muted[0][1]).toBeCloseTo(zeroTo, 1);
+    expect(Math.abs(rec.muted[0][0] - zeroFrom), `marker starts at ${rec.muted[0][0]}, zeros at ${zeroFrom}`).toBeLessThan(0.3);
+    expect(Math.abs(rec.muted[0][1] - zeroTo), `marker ends at ${rec.muted[0][1]}, zeros at ${zeroTo}`).toBeLessThan(0.3);
     expect(rec.muted[0][0]).toBeGreaterThan(1);
     // Digital silence in the file: no speech, and the waveform is flat there (20 peaks a second).
     for (const side of ["caller", "agent"] as const) for (const [a, b] of rec.speech[side] as Span[]) expect(b <= zeroFrom + 0.05 || a >= zeroTo - 0.05, `${side} ${a}-${b}`).toBe(true);

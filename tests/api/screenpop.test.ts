@@ -182,7 +182,7 @@ describe("screen pop, agent status and call control (PostgreSQL, simulator over 
     const [ann, bob] = [await open("1001"), await open("1002")];
     const callId = pbx().inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(ann.of("call:offer")).toHaveLength(1));
-    pbx().answer("1001");
+    await expectEventually(() => expect(pbx().answer("1001")).toBe(true));
     await expectEventually(() => expect(ann.of("call:answered")).toHaveLength(1));
     const bad = await s.api("POST", `/api/calls/${callId}/transfer`, { token: token["1001"], body: { to: "sales\r\nAction: Hangup" } });
     expect(bad.status).toBe(400);

@@ -93,7 +93,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     // timeout 15 s + retry 2 s at speed 0.02 = 0.34 s for a round.
     await expectEventually(() => expect(names.filter((n) => n === "AgentRingNoAnswer")).toHaveLength(2), 3000);
     await expectEventually(() => expect(names.filter((n) => n === "AgentCalled")).toHaveLength(4), 3000);
-    sim.pbx.answer("1002");
+    await expectEventually(() => expect(sim.pbx.answer("1002")).toBe(true));
     const call = await endedOne();
     expect(call.segments.map((s) => `${s.agent}:${s.result}`)).toEqual(["1001:no-answer", "1002:no-answer", "1001:answered-elsewhere", "1002:completed"]);
   });
@@ -115,7 +115,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(tracker.calls.size).toBe(1));
     await new Promise((r) => setTimeout(r, 50));
-    sim.pbx.answer("1001");
+    await expectEventually(() => expect(sim.pbx.answer("1001")).toBe(true));
     await expectEventually(() => expect([...tracker.calls.values()][0]?.agent).toBe("1001"));
     const agentLeg = [...tracker.calls.values()][0]!;
     const channel = [...agentLeg.legs.values()].find((l) => l.ext === "1001" && !l.ended)!.channel;
@@ -123,7 +123,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     await expectEventually(() => expect(callEvents.some((e) => e.type === "call.ringing" && e.agent !== "1001")).toBe(true), 3000);
     const ringing = callEvents.filter((e) => e.type === "call.ringing").map((e) => (e as { agent: string }).agent);
     const target = ringing[ringing.length - 1]!;
-    sim.pbx.answer(target);
+    await expectEventually(() => expect(sim.pbx.answer(target)).toBe(true));
     await expectEventually(() => expect([...tracker.calls.values()][0]?.agent).toBe(target));
     sim.pbx.agentHangup(target);
     const call = await endedOne();
@@ -137,7 +137,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(tracker.calls.size).toBe(1));
     await new Promise((r) => setTimeout(r, 50));
-    sim.pbx.answer("1001");
+    await expectEventually(() => expect(sim.pbx.answer("1001")).toBe(true));
     await expectEventually(() => expect([...tracker.calls.values()][0]?.agent).toBe("1001"));
     const call = [...tracker.calls.values()][0]!;
     const channel = [...call.legs.values()].find((l) => l.ext === "1001" && !l.ended)!.channel;
@@ -156,7 +156,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(tracker.calls.size).toBe(1));
     await new Promise((r) => setTimeout(r, 50));
-    sim.pbx.answer("1002");
+    await expectEventually(() => expect(sim.pbx.answer("1002")).toBe(true));
     await expectEventually(() => expect(callEvents.some((e) => e.type === "call.answered")).toBe(true));
     sim.pbx.hold("1002", true);
     await new Promise((r) => setTimeout(r, 1100));
@@ -171,7 +171,7 @@ describe("AMI simulator: scenarios shaped like the transcripts, followed by the 
     sim.pbx.inboundCall({ from: "+14155550123", talkSeconds: 100 });
     await expectEventually(() => expect(tracker.calls.size).toBe(1));
     await new Promise((r) => setTimeout(r, 50));
-    sim.pbx.answer("1001");
+    await expectEventually(() => expect(sim.pbx.answer("1001")).toBe(true));
     await expectEventually(() => expect(callEvents.some((e) => e.type === "call.answered")).toBe(true));
     await commands.spy({ supervisorExtension: "1003", agentExtension: "1001", mode: "whisper" });
     await expectEventually(() => expect(callEvents.some((e) => e.type === "call.ringing" && e.agent === "1003")).toBe(true));
