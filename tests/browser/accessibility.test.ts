@@ -6,14 +6,13 @@
 // Screenshots land in tests/browser/screenshots/ (gitignored). SKIP_BROWSER_TESTS=1 skips this file.
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { adminPassword, startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, settle, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { axeViolations, type Violation } from "../support/axe.js";
 import { expectEventually } from "../support/eventually.js";
 
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
 const mona = { username: "mona", password: "mona-pass-12", displayName: "Mona Reyes", role: "manager" };
 const sam = { username: "sam", password: "sam-pass-123", displayName: "Sam Carter", role: "supervisor" };
@@ -22,14 +21,6 @@ const SUPPORT_DID = "8005551000";
 
 /** Whether the element has the keyboard focus. */
 const focused = (l: Locator): Promise<boolean> => l.evaluate((el) => el === el.ownerDocument.activeElement);
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  nodes: number;
-  targets: string[];
-  summary: string;
-}
 
 describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", () => {
   let s: TestServer;
@@ -56,15 +47,9 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
     await p.getByTestId("login-submit").waitFor({ state: "detached" });
   }
 
-  /** axe-core's WCAG 2 A/AA violations on the page once it is still (a dimmed, refreshing list would measure as faded text). */
+  /** axe-core's WCAG 2 A/AA violations on the page, kept for the summary file. */
   async function axe(p: Page, name: string): Promise<Violation[]> {
-    await settle(p);
-    if (!(await p.evaluate("typeof window.axe !== 'undefined'"))) await p.addScriptTag({ path: axePath });
-    const violations = (await p.evaluate(`(async () => {
-      const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] }, resultTypes: ["violations"] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
-        targets: v.nodes.slice(0, 40).map((n) => n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1).join(" ").slice(0, 160)), summary: "" }));
-    })()`)) as Violation[];
+    const violations = await axeViolations(p);
     results[name] = violations.reduce((n, v) => n + v.nodes, 0);
     details[name] = violations;
     return violations;
