@@ -1,6 +1,9 @@
 import type { Prisma } from "../generated/prisma/client.js";
+import type { ClientDto, PhoneDto } from "./clients.schemas.js";
 
-/** What a client looks like on the wire (docs/api.md). */
+export type { ClientDto };
+
+/** What a client looks like on the wire (docs/api.md; the schema is clients.schemas.ts clientDto). */
 export const clientInclude = {
   owner: { select: { id: true, displayName: true } },
   phones: { orderBy: [{ isPrimary: "desc" }, { id: "asc" }] },
@@ -15,7 +18,7 @@ export type ClientWithRelations = Prisma.ClientGetPayload<{ include: typeof clie
 
 type PhoneRow = ClientWithRelations["phones"][number];
 
-const phoneDto = (p: PhoneRow) => ({
+const phoneDto = (p: PhoneRow): PhoneDto => ({
   id: p.id,
   number: p.number,
   raw: p.raw,
@@ -24,7 +27,7 @@ const phoneDto = (p: PhoneRow) => ({
   contactId: p.contactId,
 });
 
-export function toClientDto(c: ClientWithRelations) {
+export function toClientDto(c: ClientWithRelations): ClientDto {
   return {
     id: c.id,
     kind: c.kind,
@@ -55,5 +58,3 @@ export function toClientDto(c: ClientWithRelations) {
     })),
   };
 }
-
-export type ClientDto = ReturnType<typeof toClientDto>;

@@ -125,3 +125,125 @@ export const importReport = importJob
   })
   .meta({ id: "ImportReport" });
 export type ImportReportDto = z.infer<typeof importReport>;
+
+// ---- Clients, tasks, notes and the timeline on the wire (docs/api.md, Clients) ----
+
+/** Another user as a client, task or note refers to them. */
+export const userRef = z.object({ id: z.number().int(), displayName: z.string() }).meta({ id: "UserRef" });
+export type UserRef = z.infer<typeof userRef>;
+
+/** A number of a client or of one of its contacts (client-dto.ts builds it from the row). */
+export const phoneDto = z
+  .object({
+    id: z.number().int(),
+    number: z.string().meta({ description: "E.164, or the digits of an internal extension / short code" }),
+    raw: z.string().meta({ description: "what the user typed, kept for display" }),
+    type: z.enum(phoneTypes),
+    isPrimary: z.boolean(),
+    contactId: z.number().int().nullable(),
+  })
+  .meta({ id: "Phone" });
+export type PhoneDto = z.infer<typeof phoneDto>;
+
+/** A person at a company client, with numbers of their own. */
+export const contactDto = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    title: z.string().nullable(),
+    email: z.string().nullable(),
+    phones: z.array(phoneDto),
+  })
+  .meta({ id: "Contact" });
+export type ContactDto = z.infer<typeof contactDto>;
+
+/** A client (GET /api/clients/:id, the list's items, POST and PATCH answers): client-dto.ts toClientDto. */
+export const clientDto = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(clientKinds),
+    name: z.string(),
+    company: z.string().nullable(),
+    emails: z.array(z.string()),
+    addressLine: z.string().nullable(),
+    city: z.string().nullable(),
+    region: z.string().nullable(),
+    postalCode: z.string().nullable(),
+    country: z.string().nullable(),
+    owner: userRef.nullable(),
+    stage: z.enum(stages),
+    tags: z.array(z.string()),
+    leadSource: z.string().nullable(),
+    vip: z.boolean(),
+    notes: z.string().nullable(),
+    createdAt: sentDate,
+    updatedAt: sentDate,
+    phones: z.array(phoneDto).meta({ description: "the client's own numbers; contacts' numbers are under their contact" }),
+    contacts: z.array(contactDto),
+  })
+  .meta({ id: "Client" });
+export type ClientDto = z.infer<typeof clientDto>;
+
+/** GET /api/clients: a page; `next` is the cursor of the following page. */
+export const clientPage = z.object({ items: z.array(clientDto), next: z.string().nullable() });
+
+/** A task (GET /api/tasks items, POST and PATCH answers, Socket.IO `task:reminder`): tasks.service.ts toTaskDto. */
+export const taskDto = z
+  .object({
+    id: z.number().int(),
+    clientId: z.number().int().nullable(),
+    client: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+    title: z.string(),
+    body: z.string().nullable(),
+    dueAt: sentDate.nullable(),
+    assignee: userRef.nullable(),
+    createdBy: userRef.nullable(),
+    doneAt: sentDate.nullable(),
+    createdAt: sentDate,
+  })
+  .meta({ id: "Task" });
+export type TaskDto = z.infer<typeof taskDto>;
+
+export const taskList = z.object({ items: z.array(taskDto) });
+
+/** POST /api/clients/:id/notes: the note added. */
+export const noteDto = z
+  .object({ id: z.number().int(), body: z.string(), createdAt: sentDate, author: userRef.nullable() })
+  .meta({ id: "Note" });
+export type NoteDto = z.infer<typeof noteDto>;
+
+/** One entry of a client's timeline, newest first (timeline.service.ts). For tasks `id` is the task id. */
+export const timelineItem = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("note"), id: z.number().int(), at: sentDate, body: z.string(), author: userRef.nullable() }),
+    z.object({
+      type: z.literal("task"),
+      id: z.number().int(),
+      at: sentDate,
+      title: z.string(),
+      body: z.string().nullable(),
+      dueAt: sentDate.nullable(),
+      doneAt: sentDate.nullable(),
+      assignee: userRef.nullable(),
+    }),
+    z.object({ type: z.literal("stage"), id: z.number().int(), at: sentDate, from: z.enum(stages).nullable(), to: z.enum(stages), by: userRef.nullable() }),
+    z.object({
+      type: z.literal("call"),
+      id: z.number().int(),
+      at: sentDate,
+      direction: z.string(),
+      outcome: z.string(),
+      queue: z.string().nullable(),
+      agent: z.string().nullable(),
+      agentUser: userRef.nullable(),
+      calledNumber: z.string(),
+      waitSeconds: z.number().nullable(),
+      talkSeconds: z.number().nullable(),
+      recordingId: z.number().int().nullable().meta({ description: "set once the call's recording is playable: the timeline links to the player" }),
+    }),
+  ])
+  .meta({ id: "TimelineItem" });
+export type TimelineItem = z.infer<typeof timelineItem>;
+
+/** GET /api/clients/:id/timeline. */
+export const timelinePage = z.object({ items: z.array(timelineItem), next: z.string().nullable() });

@@ -5,6 +5,9 @@ import { AppError, notFound, validationError } from "../platform/errors.js";
 import { allowed, type Role } from "../auth/roles.js";
 import { dateInput, idNumber, idParam, queryInt, text } from "../platform/http/input.js";
 import type { ClientsService } from "./clients.service.js";
+import type { TaskDto } from "./clients.schemas.js";
+
+export type { TaskDto };
 
 export const newTaskBody = z
   .object({
@@ -42,7 +45,7 @@ const taskInclude = {
 
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
 
-const toTaskDto = (t: TaskRow) => ({
+const toTaskDto = (t: TaskRow): TaskDto => ({
   id: t.id,
   clientId: t.clientId,
   client: t.client,
@@ -54,7 +57,6 @@ const toTaskDto = (t: TaskRow) => ({
   doneAt: t.doneAt,
   createdAt: t.createdAt,
 });
-export type TaskDto = ReturnType<typeof toTaskDto>;
 
 /** Who asks: agents see and change only their own tasks (assigned to them or created by them). */
 export interface TaskActor {

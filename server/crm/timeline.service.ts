@@ -2,35 +2,7 @@ import type { Database } from "../platform/db/database.js";
 import { validationError } from "../platform/errors.js";
 import { maxDate, maxId, minDate } from "../platform/http/input.js";
 import type { ClientsService } from "./clients.service.js";
-
-export type TimelineItem =
-  | { type: "note"; id: number; at: Date; body: string; author: { id: number; displayName: string } | null }
-  | {
-      type: "task";
-      id: number;
-      at: Date;
-      title: string;
-      body: string | null;
-      dueAt: Date | null;
-      doneAt: Date | null;
-      assignee: { id: number; displayName: string } | null;
-    }
-  | { type: "stage"; id: number; at: Date; from: string | null; to: string; by: { id: number; displayName: string } | null }
-  | {
-      type: "call";
-      id: number;
-      at: Date;
-      direction: string;
-      outcome: string;
-      queue: string | null;
-      agent: string | null;
-      agentUser: { id: number; displayName: string } | null;
-      calledNumber: string;
-      waitSeconds: number | null;
-      talkSeconds: number | null;
-      /** Set once the call's recording is playable (the journal's recordingId): the timeline links to the player. */
-      recordingId: number | null;
-    };
+import type { NoteDto, TimelineItem } from "./clients.schemas.js";
 
 type Kind = TimelineItem["type"];
 /** Tie-break order of kinds that share a timestamp (newest-first lists read right to left). */
@@ -52,7 +24,7 @@ export class TimelineService {
     private readonly clients: ClientsService,
   ) {}
 
-  async addNote(clientId: number, body: string, authorId: number) {
+  async addNote(clientId: number, body: string, authorId: number): Promise<NoteDto> {
     await this.clients.assertClient(clientId);
     const note = await this.db.prisma.note.create({
       data: { clientId, body, authorId },
@@ -63,7 +35,7 @@ export class TimelineService {
     return { id: note.id, body: note.body, createdAt: note.createdAt, author: note.author };
   }
 
-  async list(clientId: number, limit: number, cursorText?: string) {
+  async list(clientId: number, limit: number, cursorText?: string): Promise<{ items: TimelineItem[]; next: string | null }> {
     await this.clients.assertClient(clientId);
     const cursor = cursorText ? decodeCursor(cursorText) : null;
     const timeFilter = (type: Kind) => {

@@ -5,7 +5,7 @@ import { queuesBody } from "../auth/user-queues.routes.js";
 import { statusBody } from "../agents/workspace.routes.js";
 import { journalQuery } from "../calls/calls.routes.js";
 import { originateBody, transferBody } from "../calls/call-control.routes.js";
-import { clientChangesBody, clientListQuery, contactBody, importJob, importReport, newClientBody, noteBody } from "../crm/clients.schemas.js";
+import { clientChangesBody, clientDto, clientListQuery, clientPage, contactBody, importJob, importReport, newClientBody, noteBody, noteDto, taskDto, taskList, timelinePage } from "../crm/clients.schemas.js";
 import { newTaskBody, taskChangesBody, taskListQuery } from "../crm/tasks.service.js";
 import { importQuery } from "../crm/csv-import.js";
 import { callbackCreated, callbackDto, callbackPage, callbackQuery, newCallbackBody, patchCallbackBody, publicCallbackBody, settingsBody, siteBody } from "../callbacks/callbacks.schemas.js";
@@ -82,22 +82,22 @@ export const openapiRoutes: Record<string, RouteDoc> = {
   "GET /audit": { tag: "users", summary: "The audit log", query: auditQuery },
 
   "GET /phone/normalize": { tag: "clients", summary: "A written phone number in E.164", query: z.object({ number: z.string() }) },
-  "GET /clients": { tag: "clients", summary: "Search and list clients", query: clientListQuery },
-  "POST /clients": { tag: "clients", summary: "Create a client", body: newClientBody, status: 201 },
+  "GET /clients": { tag: "clients", summary: "Search and list clients", query: clientListQuery, response: clientPage },
+  "POST /clients": { tag: "clients", summary: "Create a client", body: newClientBody, response: clientDto, status: 201 },
   "GET /clients/export.csv": { tag: "clients", summary: "Export clients (CSV)", query: clientListQuery, produces: "text/csv" },
   "POST /clients/import": { tag: "clients", summary: "Import clients from CSV (background job)", query: importQuery, response: importJob, status: 202 },
   "GET /clients/import/:id": { tag: "clients", summary: "An import's progress and errors", response: importReport },
-  "GET /clients/:id": { tag: "clients", summary: "A client" },
-  "PATCH /clients/:id": { tag: "clients", summary: "Change a client", body: clientChangesBody },
+  "GET /clients/:id": { tag: "clients", summary: "A client", response: clientDto },
+  "PATCH /clients/:id": { tag: "clients", summary: "Change a client", body: clientChangesBody, response: clientDto },
   "DELETE /clients/:id": { tag: "clients", summary: "Delete a client (soft)", status: 204 },
-  "GET /clients/:id/timeline": { tag: "clients", summary: "A client's calls, notes, tasks, newest first", query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) },
-  "POST /clients/:id/notes": { tag: "clients", summary: "Add a note", body: noteBody, status: 201 },
+  "GET /clients/:id/timeline": { tag: "clients", summary: "A client's calls, notes, tasks, newest first", query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }), response: timelinePage },
+  "POST /clients/:id/notes": { tag: "clients", summary: "Add a note", body: noteBody, response: noteDto, status: 201 },
   "POST /clients/:id/contacts": { tag: "clients", summary: "Add a contact", body: contactBody, status: 201 },
   "PATCH /contacts/:id": { tag: "clients", summary: "Change a contact", body: contactBody.partial() },
   "DELETE /contacts/:id": { tag: "clients", summary: "Delete a contact", status: 204 },
-  "GET /tasks": { tag: "tasks", summary: "Tasks", query: taskListQuery },
-  "POST /tasks": { tag: "tasks", summary: "Create a task", body: newTaskBody, status: 201 },
-  "PATCH /tasks/:id": { tag: "tasks", summary: "Change or close a task", body: taskChangesBody },
+  "GET /tasks": { tag: "tasks", summary: "Tasks", query: taskListQuery, response: taskList },
+  "POST /tasks": { tag: "tasks", summary: "Create a task", body: newTaskBody, response: taskDto, status: 201 },
+  "PATCH /tasks/:id": { tag: "tasks", summary: "Change or close a task", body: taskChangesBody, response: taskDto },
 
   "GET /me/workspace": { tag: "workspace", summary: "Everything the console needs after a (re)connect" },
   "POST /me/status": { tag: "workspace", summary: "Available, paused (reason) or logged out", body: statusBody },

@@ -1714,6 +1714,55 @@ export interface components {
             extension: string | null;
             active: boolean;
         };
+        Client: {
+            id: number;
+            /** @enum {string} */
+            kind: "person" | "company";
+            name: string;
+            company: string | null;
+            emails: string[];
+            addressLine: string | null;
+            city: string | null;
+            region: string | null;
+            postalCode: string | null;
+            country: string | null;
+            owner: components["schemas"]["UserRef"] | null;
+            /** @enum {string} */
+            stage: "prospect" | "active" | "regular" | "lost";
+            tags: string[];
+            leadSource: string | null;
+            vip: boolean;
+            notes: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description the client's own numbers; contacts' numbers are under their contact */
+            phones: components["schemas"]["Phone"][];
+            contacts: components["schemas"]["Contact"][];
+        };
+        UserRef: {
+            id: number;
+            displayName: string;
+        };
+        Phone: {
+            id: number;
+            /** @description E.164, or the digits of an internal extension / short code */
+            number: string;
+            /** @description what the user typed, kept for display */
+            raw: string;
+            /** @enum {string} */
+            type: "mobile" | "work" | "home" | "fax" | "other";
+            isPrimary: boolean;
+            contactId: number | null;
+        };
+        Contact: {
+            id: number;
+            name: string;
+            title: string | null;
+            email: string | null;
+            phones: components["schemas"]["Phone"][];
+        };
         ImportJob: {
             id: number;
             /** @enum {string} */
@@ -1767,6 +1816,75 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        TimelineItem: {
+            /** @constant */
+            type: "note";
+            id: number;
+            /** Format: date-time */
+            at: string;
+            body: string;
+            author: components["schemas"]["UserRef"] | null;
+        } | {
+            /** @constant */
+            type: "task";
+            id: number;
+            /** Format: date-time */
+            at: string;
+            title: string;
+            body: string | null;
+            dueAt: string | null;
+            doneAt: string | null;
+            assignee: components["schemas"]["UserRef"] | null;
+        } | {
+            /** @constant */
+            type: "stage";
+            id: number;
+            /** Format: date-time */
+            at: string;
+            from: ("prospect" | "active" | "regular" | "lost") | null;
+            /** @enum {string} */
+            to: "prospect" | "active" | "regular" | "lost";
+            by: components["schemas"]["UserRef"] | null;
+        } | {
+            /** @constant */
+            type: "call";
+            id: number;
+            /** Format: date-time */
+            at: string;
+            direction: string;
+            outcome: string;
+            queue: string | null;
+            agent: string | null;
+            agentUser: components["schemas"]["UserRef"] | null;
+            calledNumber: string;
+            waitSeconds: number | null;
+            talkSeconds: number | null;
+            /** @description set once the call's recording is playable: the timeline links to the player */
+            recordingId: number | null;
+        };
+        Note: {
+            id: number;
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+            author: components["schemas"]["UserRef"] | null;
+        };
+        Task: {
+            id: number;
+            clientId: number | null;
+            client: {
+                id: number;
+                name: string;
+            } | null;
+            title: string;
+            body: string | null;
+            dueAt: string | null;
+            assignee: components["schemas"]["UserRef"] | null;
+            createdBy: components["schemas"]["UserRef"] | null;
+            doneAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         Call: {
             id: number;
@@ -2909,7 +3027,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: components["schemas"]["Client"][];
+                        next: string | null;
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -2984,7 +3105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Client"];
                 };
             };
             /** @description bad input (names the field) */
@@ -3189,7 +3310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Client"];
                 };
             };
             /** @description bad input (names the field) */
@@ -3313,7 +3434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Client"];
                 };
             };
             /** @description bad input (names the field) */
@@ -3365,7 +3486,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: components["schemas"]["TimelineItem"][];
+                        next: string | null;
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -3420,7 +3544,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Note"];
                 };
             };
             /** @description bad input (names the field) */
@@ -3646,7 +3770,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: components["schemas"]["Task"][];
+                    };
                 };
             };
             /** @description bad input (names the field) */
@@ -3703,7 +3829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description bad input (names the field) */
@@ -3762,7 +3888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description bad input (names the field) */

@@ -8,113 +8,40 @@ export const ROLES: Role[] = ["agent", "supervisor", "manager", "admin"];
 /** A user as GET /api/users lists them (generated: server/auth/auth.schemas.ts). */
 export type User = Schema<"User">;
 
-export interface UserRef {
-  id: number;
-  displayName: string;
-}
+/** Another user as a client, task or note refers to them (generated: server/crm/clients.schemas.ts). */
+export type UserRef = Schema<"UserRef">;
 
-export type Stage = "prospect" | "active" | "regular" | "lost";
+export type Stage = Schema<"Client">["stage"];
 export const STAGES: Stage[] = ["prospect", "active", "regular", "lost"];
 
-export type ClientKind = "person" | "company";
+export type ClientKind = Schema<"Client">["kind"];
 
-export type PhoneType = "mobile" | "work" | "home" | "fax" | "other";
+export type PhoneType = Schema<"Phone">["type"];
 export const PHONE_TYPES: PhoneType[] = ["mobile", "work", "home", "fax", "other"];
 
-export interface Phone {
-  id: number;
-  number: string;
-  raw: string;
-  type: PhoneType;
-  isPrimary: boolean;
-  contactId: number | null;
-}
+/** A client's or a contact's number (generated: server/crm/clients.schemas.ts). */
+export type Phone = Schema<"Phone">;
 
-export interface Contact {
-  id: number;
-  name: string;
-  title: string | null;
-  email: string | null;
-  phones: Phone[];
-}
+/** A person at a company client (generated). */
+export type Contact = Schema<"Contact">;
 
-export interface Client {
-  id: number;
-  kind: ClientKind;
-  name: string;
-  company: string | null;
-  emails: string[];
-  addressLine: string | null;
-  city: string | null;
-  region: string | null;
-  postalCode: string | null;
-  country: string | null;
-  owner: UserRef | null;
-  stage: Stage;
-  tags: string[];
-  leadSource: string | null;
-  vip: boolean;
-  notes: string | null;
-  createdAt: string;
-  updatedAt: string;
-  phones: Phone[];
-  contacts: Contact[];
-}
+/** A client as GET /api/clients/:id, the list and POST/PATCH send it (generated). */
+export type Client = Schema<"Client">;
 
+/** A page of a list (GET /api/clients, /api/clients/:id/timeline, ...): `next` is the cursor of the following page. */
 export interface Page<T> {
   items: T[];
   next: string | null;
 }
 
-export interface Task {
-  id: number;
-  clientId: number | null;
-  client: { id: number; name: string } | null;
-  title: string;
-  body: string | null;
-  dueAt: string | null;
-  assignee: UserRef | null;
-  createdBy: UserRef | null;
-  doneAt: string | null;
-  createdAt: string;
-}
+/** A task (generated: server/crm/clients.schemas.ts). */
+export type Task = Schema<"Task">;
 
-export interface Note {
-  id: number;
-  body: string;
-  createdAt: string;
-  author: UserRef | null;
-}
+/** A note as POST /api/clients/:id/notes answers (generated). */
+export type Note = Schema<"Note">;
 
-/** One timeline entry, newest first (server/crm/timeline.service.ts). For tasks `id` is the task id. */
-export type TimelineItem =
-  | { type: "note"; id: number; at: string; body: string; author: UserRef | null }
-  | {
-      type: "task";
-      id: number;
-      at: string;
-      title: string;
-      body: string | null;
-      dueAt: string | null;
-      doneAt: string | null;
-      assignee: UserRef | null;
-    }
-  | { type: "stage"; id: number; at: string; from: Stage | null; to: Stage; by: UserRef | null }
-  | {
-      type: "call";
-      id: number;
-      at: string;
-      direction: "inbound" | "outbound" | "internal";
-      outcome: string;
-      queue: string | null;
-      agent: string | null;
-      agentUser: UserRef | null;
-      calledNumber: string;
-      waitSeconds: number | null;
-      talkSeconds: number | null;
-      /** Set once the call's recording is playable: the entry links to the player. */
-      recordingId?: number | null;
-    };
+/** One timeline entry, newest first (generated; server/crm/timeline.service.ts). For tasks `id` is the task id. */
+export type TimelineItem = Schema<"TimelineItem">;
 
 export interface AuditEntry {
   id: number;
