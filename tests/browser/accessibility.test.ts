@@ -7,9 +7,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type Locator, type Page } from "playwright-core";
 import { adminPassword, startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 import { axeViolations, type Violation } from "../support/axe.js";
 import { expectEventually } from "../support/eventually.js";
 
@@ -25,27 +25,11 @@ const focused = (l: Locator): Promise<boolean> => l.evaluate((el) => el === el.o
 describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", () => {
   let s: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let ui: BrowserSession;
   let graceId: number;
   const results: Record<string, number> = {};
   const details: Record<string, Violation[]> = {};
   const pbx = () => s.app.telephony.sim!.pbx;
-
-  async function newPage(): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: "en-US", bypassCSP: true, reducedMotion: "reduce" });
-    contexts.push(ctx);
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(10_000);
-    return p;
-  }
-
-  async function signIn(p: Page, u: { username: string; password: string }, hash = "#/clients"): Promise<void> {
-    await p.goto(`${s.url}/${hash}`);
-    await p.getByTestId("login-username").fill(u.username);
-    await p.getByTestId("login-password").fill(u.password);
-    await p.getByTestId("login-submit").click();
-    await p.getByTestId("login-submit").waitFor({ state: "detached" });
-  }
 
   /** axe-core's WCAG 2 A/AA violations on the page, kept for the summary file. */
   async function axe(p: Page, name: string): Promise<Violation[]> {
@@ -94,10 +78,12 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
     await s.api("POST", "/api/callbacks", { token: s.adminToken, body: { number: "+1 415 555 0123", name: "Grace Hopper", queue: "support", note: "Wants the renewal quote" } });
     await expectEventually(() => expect(s.app.telephony.link.connected).toBe(true), 10_000);
     browser = await launchChromium();
+    // axe-core is injected: the contexts bypass the console's CSP for it.
+    ui = new BrowserSession(browser, () => s.url, { context: { bypassCSP: true, reducedMotion: "reduce" } });
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await ui?.close();
     await browser?.close().catch(() => {});
     await s?.close();
     fs.mkdirSync(shotsDir, { recursive: true });
@@ -106,7 +92,7 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
   });
 
   it("the login page", async () => {
-    const p = await newPage();
+    const p = await ui.page();
     await p.goto(`${s.url}/`);
     await p.getByTestId("login-username").waitFor();
     await expectClean(p, "login");
@@ -115,8 +101,8 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
   describe("an agent", () => {
     let p: Page;
     beforeAll(async () => {
-      p = await newPage();
-      await signIn(p, maria);
+      p = await ui.page();
+      await ui.signIn(p, maria);
       await p.getByTestId("phone-dock").waitFor();
       // The demo phone switched to "I'll answer myself": the simulator no longer answers for the agent.
       await p.locator('[data-testid="demo-manual"][data-applied="true"]').waitFor();
@@ -209,8 +195,8 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
   describe("a manager", () => {
     let p: Page;
     beforeAll(async () => {
-      p = await newPage();
-      await signIn(p, mona, "#/recordings");
+      p = await ui.page();
+      await ui.signIn(p, mona, "/#/recordings");
     });
 
     it("the recordings list", async () => {
@@ -228,8 +214,8 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
   describe("an administrator", () => {
     let p: Page;
     beforeAll(async () => {
-      p = await newPage();
-      await signIn(p, { username: "admin", password: adminPassword }, "#/admin/users");
+      p = await ui.page();
+      await ui.signIn(p, { username: "admin", password: adminPassword }, "/#/admin/users");
     });
 
     it("users and the audit log", async () => {
@@ -244,8 +230,8 @@ describe.skipIf(skipBrowserTests)("accessibility (axe-core, WCAG 2 A and AA)", (
   describe("a supervisor", () => {
     let p: Page;
     beforeAll(async () => {
-      p = await newPage();
-      await signIn(p, sam, "#/wallboard");
+      p = await ui.page();
+      await ui.signIn(p, sam, "/#/wallboard");
     });
 
     it("the wallboard and the call scripts", async () => {

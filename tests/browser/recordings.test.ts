@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, type Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, shotsDir, skipBrowserTests, uiDir } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 import { writeCallRecording } from "../support/wav.js";
 import { axeViolations } from "../support/axe.js";
@@ -18,6 +18,7 @@ import { axeViolations } from "../support/axe.js";
 type MediaLike = { currentTime: number; paused: boolean; playbackRate: number };
 
 const GRACE = "+14155550123";
+const max = { username: "max", password: "max-password-1", displayName: "Max Moss", role: "manager" };
 const SECONDS = 40;
 
 describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
@@ -32,12 +33,9 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
   beforeAll(async () => {
     checkBrowserPrerequisites();
     s = await startTestServer({ env: { UI_DIR: uiDir, SIM_SPEED: "0.05", WRAPUP_SECONDS: "0" } });
-    const users = [
-      { username: "ann", password: "ann-password-1", displayName: "Ann Lee", role: "agent", extension: "1001" },
-      { username: "max", password: "max-password-1", displayName: "Max Moss", role: "manager" },
-    ];
+    const users = [{ username: "ann", password: "ann-password-1", displayName: "Ann Lee", role: "agent", extension: "1001" }, max];
     for (const u of users) expect((await s.api("POST", "/api/users", { token: s.adminToken, body: u })).status).toBe(201);
-    managerToken = await s.login("max", "max-password-1");
+    managerToken = await s.login(max.username, max.password);
     for (const ext of ["1001", "1002", "1003"]) sim().agent(ext)!.autoAnswer = false;
     for (const ext of ["1002", "1003"]) sim().pauseMember(`PJSIP/${ext}`, undefined, true, "break");
     expect((await s.api("POST", "/api/clients", { token: s.adminToken, body: { name: "Grace Hopper", phones: [GRACE] } })).status).toBe(201);
@@ -65,6 +63,7 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
     page.on("console", (msg) => {
       // wavesurfer.js puts a <style> in its shadow root, which the console's CSP refuses by design;
       // the player gives it the same rules as a constructed stylesheet (recordings/wavesurfer-styles.ts).
+      // Unlike BrowserSession, no 4xx is expected here: every request of the replay page must succeed.
       if (msg.type() === "error" && !/Applying inline style violates the following Content Security Policy directive 'style-src 'self''/.test(msg.text())) pageErrors.push(msg.text());
     });
   }, 120_000);
@@ -84,8 +83,8 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
     });
 
     await page.goto(`${s.url}/#/recordings`);
-    await page.getByTestId("login-username").fill("max");
-    await page.getByTestId("login-password").fill("max-password-1");
+    await page.getByTestId("login-username").fill(max.username);
+    await page.getByTestId("login-password").fill(max.password);
     await page.getByTestId("login-submit").click();
     await page.getByTestId("nav-recordings").click();
     await page.getByTestId("rec-q").fill("grace");
@@ -147,15 +146,12 @@ describe.skipIf(skipBrowserTests)("recordings replay in Chromium", () => {
   // The replay page is the one console page the accessibility test cannot reach (it needs a
   // recording): axe-core runs here, in a context that bypasses the CSP for axe alone.
   it("the replay page passes axe-core's WCAG 2 A and AA rules", async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-US", bypassCSP: true, reducedMotion: "reduce" });
-    const p = await ctx.newPage();
-    await p.goto(`${s.url}/#/recordings/${recordingId}`);
-    await p.getByTestId("login-username").fill("max");
-    await p.getByTestId("login-password").fill("max-password-1");
-    await p.getByTestId("login-submit").click();
+    const axeUi = new BrowserSession(browser, () => s.url, { context: { bypassCSP: true, reducedMotion: "reduce" } });
+    const p = await axeUi.page();
+    await axeUi.signIn(p, max, `/#/recordings/${recordingId}`);
     await p.locator('[data-testid="player"][data-ready="true"]').waitFor();
     const violations = await axeViolations(p);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-    await ctx.close();
+    await axeUi.close();
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/test-server.js";
-import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir } from "../support/browser.js";
+import { BrowserSession, checkBrowserPrerequisites, launchChromium, skipBrowserTests, uiDir, wavesurferStyleRefused } from "../support/browser.js";
 import { expectEventually } from "../support/eventually.js";
 
 const maria = { username: "maria", password: "maria-pass-1", displayName: "Maria Lopez", role: "agent", extension: "1001" };
@@ -46,7 +46,7 @@ describe.skipIf(skipBrowserTests)("call scripts in Chromium", () => {
     expect((await s.api("POST", `/api/scripts/${scriptId}/publish`, { token: s.adminToken })).body).toEqual({ version: 1 });
     expect((await s.api("POST", "/api/script-rules", { token: s.adminToken, body: { queue: "support", scriptId } })).status).toBe(201);
     browser = await launchChromium();
-    ui = new BrowserSession(browser, () => s.url);
+    ui = new BrowserSession(browser, () => s.url, { ignore: wavesurferStyleRefused });
   });
   afterAll(async () => {
     await ui?.close();
